@@ -1,0 +1,175 @@
+/**
+ * The fused error-feedback pass: acc = s + r written over the input buffer s (the residual r is only
+ * read, so a failed step leaves it intact), a finiteness check, and the collection of candidate
+ * indices whose key reaches a threshold. One read of s and r and one write of s: the traffic of the
+ * error-feedback floor (Seide et al., "1-bit SGD", Interspeech 2014; Stich et al., NeurIPS 2018).
+ */
+import { ABS_MASK, NONFINITE_KEY, loadF32, storeF32 } from '../util/key';
+import { randomWord, randomWordX4 } from '../util/rng';
+import { candPush, setError } from '../util/scratch';
+
+/** Finds the first element of s (already accumulated) whose key is non-finite; records it. */
+function reportNonFinite(s: usize, n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= NONFINITE_KEY) {
+      setError(0, i);
+      return;
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pushLanes(m: v128, base: u32): void {
+  if (v128.any_true(m)) {
+    let bits = i32x4.bitmask(m);
+    while (bits) {
+      candPush(base + ctz<u32>(bits));
+      bits &= bits - 1;
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function laneMaxU(v: v128): u32 {
+  return max<u32>(
+    max<u32>(<u32>i32x4.extract_lane(v, 0), <u32>i32x4.extract_lane(v, 1)),
+    max<u32>(<u32>i32x4.extract_lane(v, 2), <u32>i32x4.extract_lane(v, 3)),
+  );
+}
+
+/**
+ * acc = s + r into s (r = 0: s is already acc and is not written); collects every i with
+ * key(acc[i]) >= thr (thr = 0xffffffff collects nothing). Returns false on a non-finite acc.
+ */
+export function accumulateCollect(s: usize, r: usize, n: u32, thr: u32): bool {
+  let maxKey: u32 = 0;
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const n4 = n & ~3;
+    const mask = i32x4.splat(ABS_MASK);
+    const t = i32x4.splat(thr);
+    let mk = i32x4.splat(0);
+    if (r) {
+      for (; i < n4; i += 4) {
+        const o = <usize>i << 2;
+        const a = f32x4.add(v128.load(s + o), v128.load(r + o));
+        v128.store(s + o, a);
+        const k = v128.and(a, mask);
+        mk = i32x4.max_u(mk, k);
+        pushLanes(i32x4.ge_u(k, t), i);
+      }
+    } else {
+      for (; i < n4; i += 4) {
+        const k = v128.and(v128.load(s + (<usize>i << 2)), mask);
+        mk = i32x4.max_u(mk, k);
+        pushLanes(i32x4.ge_u(k, t), i);
+      }
+    }
+    maxKey = laneMaxU(mk);
+  }
+  for (; i < n; i++) {
+    let a = loadF32(s, i);
+    if (r) {
+      a += loadF32(r, i);
+      storeF32(s, i, a);
+    }
+    const k = reinterpret<u32>(a) & ABS_MASK;
+    maxKey = max<u32>(maxKey, k);
+    if (k >= thr) candPush(i);
+  }
+  if (maxKey >= NONFINITE_KEY) {
+    reportNonFinite(s, n);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * acc = s + r into s as above; collects every i whose random word (k0, k1) is >= thr.
+ * `collect = false` skips the collection. Returns false on a non-finite acc.
+ */
+export function accumulateCollectRandom(s: usize, r: usize, n: u32, thr: u32, k0: u32, k1: u32): bool {
+  let maxKey: u32 = 0;
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const n4 = n & ~3;
+    const mask = i32x4.splat(ABS_MASK);
+    const t = i32x4.splat(thr);
+    const vk0 = i32x4.splat(k0);
+    const vk1 = i32x4.splat(k1);
+    let idx = i32x4(0, 1, 2, 3);
+    const four = i32x4.splat(4);
+    let mk = i32x4.splat(0);
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      let a = v128.load(s + o);
+      if (r) {
+        a = f32x4.add(a, v128.load(r + o));
+        v128.store(s + o, a);
+      }
+      mk = i32x4.max_u(mk, v128.and(a, mask));
+      pushLanes(i32x4.ge_u(randomWordX4(vk0, vk1, idx), t), i);
+      idx = i32x4.add(idx, four);
+    }
+    maxKey = laneMaxU(mk);
+  }
+  for (; i < n; i++) {
+    let a = loadF32(s, i);
+    if (r) {
+      a += loadF32(r, i);
+      storeF32(s, i, a);
+    }
+    maxKey = max<u32>(maxKey, reinterpret<u32>(a) & ABS_MASK);
+    if (randomWord(k0, k1, i) >= thr) candPush(i);
+  }
+  if (maxKey >= NONFINITE_KEY) {
+    reportNonFinite(s, n);
+    return false;
+  }
+  return true;
+}
+
+/** Collects, without touching s, every i whose random word is >= thr (a compute-only pass). */
+export function collectRandom(n: u32, thr: u32, k0: u32, k1: u32): void {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const n4 = n & ~3;
+    const t = i32x4.splat(thr);
+    const vk0 = i32x4.splat(k0);
+    const vk1 = i32x4.splat(k1);
+    let idx = i32x4(0, 1, 2, 3);
+    const four = i32x4.splat(4);
+    for (; i < n4; i += 4) {
+      pushLanes(i32x4.ge_u(randomWordX4(vk0, vk1, idx), t), i);
+      idx = i32x4.add(idx, four);
+    }
+  }
+  for (; i < n; i++) if (randomWord(k0, k1, i) >= thr) candPush(i);
+}
+
+/** Collects, without touching s, every i with key(s[i]) >= thr (s already holds acc). */
+export function collectAbove(s: usize, n: u32, thr: u32): void {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const n4 = n & ~3;
+    const mask = i32x4.splat(ABS_MASK);
+    const t = i32x4.splat(thr);
+    for (; i < n4; i += 4) {
+      pushLanes(i32x4.ge_u(v128.and(v128.load(s + (<usize>i << 2)), mask), t), i);
+    }
+  }
+  for (; i < n; i++) if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= thr) candPush(i);
+}
+
+/** The error-feedback floor: r = g + r, nothing else (the benchmark's baseline pass). */
+export function efFloor(g: usize, r: usize, n: u32): void {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const n4 = n & ~3;
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(r + o, f32x4.add(v128.load(g + o), v128.load(r + o)));
+    }
+  }
+  for (; i < n; i++) storeF32(r, i, loadF32(g, i) + loadF32(r, i));
+}

@@ -1,0 +1,187 @@
+/**
+ * Loads the Wasm core (SIMD build, or the scalar build of the same source on engines without Wasm
+ * SIMD) from bytes embedded in the bundle — one loading path for Node, Deno, browsers and webviews —
+ * and wraps its C-style ABI with typed views. Views are made afresh on every access because memory
+ * growth detaches old ones.
+ */
+import { CapacityError, SparsegradError } from '../../errors.ts';
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, WASM_BUILD_HASH } from './modules.gen.ts';
+
+/** The raw exports of the core (see assembly/index.ts for their contracts). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  sg_abi_version(): number;
+  sg_simd(): number;
+  sg_alloc(bytes: number): number;
+  sg_free(ptr: number): void;
+  sg_result_indices(): number;
+  sg_result_values(): number;
+  sg_result_count(): number;
+  sg_error_index(): number;
+  sg_error_tensor(): number;
+  sg_topk(s: number, r: number, n: number, k: number, keepTies: number): number;
+  sg_threshold(s: number, r: number, n: number, t: number): number;
+  sg_randomk(s: number, r: number, n: number, k: number, seed: number, step: number, id: number, rescale: number): number;
+  sg_probabilistic(s: number, r: number, n: number, k: number, seed: number, step: number, id: number): number;
+  sg_approx_topk(
+    s: number, r: number, n: number, k: number, sampleSize: number, stride: number, rank: number, tolerance: number,
+    maxIterations: number,
+  ): number;
+  sg_global_topk(table: number, m: number, k: number): number;
+  sg_hybrid(table: number, m: number, k: number): number;
+  sg_ef_floor(g: number, r: number, n: number): void;
+  sg_stream_key0(seed: number, step: number, id: number): number;
+}
+
+/** Which build to load: 'auto' picks SIMD when the engine validates it. */
+export type SimdChoice = boolean | 'auto';
+
+/** Options of loadCore. */
+export interface CoreOptions {
+  /** true: require the SIMD build (error if unsupported); false: scalar build; 'auto' (default). */
+  simd?: SimdChoice;
+}
+
+/** A block of f32 elements in Wasm memory. */
+export interface F32Block {
+  ptr: number;
+  length: number;
+  /** A fresh view (call again after any allocation: growth detaches views). */
+  view(): Float32Array;
+}
+
+/** Largest Wasm32 memory in bytes (65536 pages of 64 KiB). */
+export const MAX_MEMORY_BYTES = 65536 * 65536;
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+let simdBytes: Uint8Array<ArrayBuffer> | undefined;
+let scalarBytes: Uint8Array<ArrayBuffer> | undefined;
+const modules = new Map<boolean, Promise<WebAssembly.Module>>();
+
+/** True when this engine validates the SIMD build. */
+export function simdSupported(): boolean {
+  simdBytes ??= decodeBase64(SIMD_WASM_BASE64);
+  return WebAssembly.validate(simdBytes);
+}
+
+/** The embedded module bytes of one build. */
+export function wasmBytes(simd: boolean): Uint8Array<ArrayBuffer> {
+  if (simd) return (simdBytes ??= decodeBase64(SIMD_WASM_BASE64));
+  return (scalarBytes ??= decodeBase64(SCALAR_WASM_BASE64));
+}
+
+/** SHA-256 (hex) of both embedded builds; saved state carries it. */
+export const buildHash: string = WASM_BUILD_HASH;
+
+function resolveSimd(choice: SimdChoice): boolean {
+  if (choice === 'auto') return simdSupported();
+  if (choice && !simdSupported()) {
+    throw new SparsegradError(
+      'E_NO_SIMD',
+      'this JavaScript engine does not support WebAssembly SIMD; use { simd: "auto" } or { simd: false } for the scalar build',
+    );
+  }
+  return choice;
+}
+
+/** Compiles (once per build) and instantiates the core. */
+export async function loadCore(options: CoreOptions = {}): Promise<WasmCore> {
+  const simd = resolveSimd(options.simd ?? 'auto');
+  let mod = modules.get(simd);
+  if (!mod) {
+    mod = WebAssembly.compile(wasmBytes(simd));
+    modules.set(simd, mod);
+  }
+  const core = new WasmCore(simd);
+  const instance = await WebAssembly.instantiate(await mod, { env: { abort: core.abortHandler } });
+  core.attach(instance.exports as unknown as CoreExports);
+  return core;
+}
+
+/** One instance of the core with typed access to its memory. */
+export class WasmCore {
+  /** True for the SIMD build. */
+  readonly simd: boolean;
+  private x!: CoreExports;
+  constructor(simd: boolean) {
+    this.simd = simd;
+  }
+
+  /** @internal */
+  attach(exports: CoreExports): void {
+    this.x = exports;
+  }
+
+  /** The raw exports. */
+  get exports(): CoreExports {
+    return this.x;
+  }
+
+  /** @internal AssemblyScript's abort import: turns a trap message into an Error. */
+  readonly abortHandler = (msg: number, file: number, line: number, col: number): never => {
+    const text = (p: number): string => {
+      if (!p || !this.x) return '?';
+      const len = new Uint32Array(this.x.memory.buffer, p - 4, 1)[0]! >>> 1;
+      return String.fromCharCode(...new Uint16Array(this.x.memory.buffer, p, len));
+    };
+    throw new SparsegradError('E_WASM_ABORT', `wasm core aborted: ${text(msg)} at ${text(file)}:${line}:${col}`);
+  };
+
+  /** Current size of Wasm memory in bytes. */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
+  /** Allocates `bytes`; a CapacityError when Wasm memory cannot hold them. */
+  alloc(bytes: number): number {
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || this.memoryBytes() + bytes > MAX_MEMORY_BYTES) {
+      throw new CapacityError(`cannot allocate ${bytes} bytes: Wasm memory is limited to 4 GiB`);
+    }
+    try {
+      return this.x.sg_alloc(bytes);
+    } catch (e) {
+      throw new CapacityError(`cannot allocate ${bytes} bytes in Wasm memory (${(e as Error).message})`);
+    }
+  }
+
+  /** Frees a block. */
+  free(ptr: number): void {
+    if (ptr) this.x.sg_free(ptr);
+  }
+
+  /** Allocates n f32 elements (contents undefined unless `zero`). */
+  allocF32(n: number, zero = false): F32Block {
+    const ptr = this.alloc(n * 4);
+    if (zero) this.f32(ptr, n).fill(0);
+    return { ptr, length: n, view: () => this.f32(ptr, n) };
+  }
+
+  /** A view of n f32 elements at ptr. */
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.x.memory.buffer, ptr, n);
+  }
+
+  /** A view of n u32 elements at ptr. */
+  u32(ptr: number, n: number): Uint32Array {
+    return new Uint32Array(this.x.memory.buffer, ptr, n);
+  }
+
+  /** The error-feedback floor r = g + r (SIMD in the SIMD build). */
+  efFloor(g: number, r: number, n: number): void {
+    this.x.sg_ef_floor(g, r, n);
+  }
+
+  /** Copies results [from, from + count) of the last kernel out of Wasm memory. */
+  takeResults(from: number, count: number): { indices: Uint32Array; values: Float32Array } {
+    return {
+      indices: this.u32(this.x.sg_result_indices() + from * 4, count).slice(),
+      values: this.f32(this.x.sg_result_values() + from * 4, count).slice(),
+    };
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The in-thread compressor: named Float32Arrays in, per-tensor sparse selections out, with error
+ * feedback whose residuals live in Wasm memory. Each tensor owns two buffers of its length: the
+ * input buffer (the caller's gradient is copied there, or written there directly through `stage`)
+ * and the residual. A kernel writes acc = g + r over the input buffer and the new residual at the
+ * kept positions; on success the two buffers swap roles. The residual is only read during a step,
+ * so a step that throws changes no state (Seide et al., "1-bit SGD", 2014; Stich et al.,
+ * "Sparsified SGD with Memory", NeurIPS 2018; Karimireddy et al., "Error Feedback Fixes SignSGD",
+ * ICML 2019).
+ */
+import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
+import type { SparseTensor, StepResult } from './types.ts';
+import { type CompressorOptions, groupK, resolveParams, validateOptions, type ResolvedParams } from './config.ts';
+import { loadCore, type WasmCore } from './backends/wasm/core.ts';
+import { fnv1a32 } from './reference/rng.ts';
+import { decodeState, encodeState, type SavedTensor } from './state.ts';
+
+/** Named tensors of one step: a plain object (insertion order), a Map, or [name, array] pairs. */
+export type TensorInput = Record<string, Float32Array> | Map<string, Float32Array> | Array<[string, Float32Array]>;
+
+/** Options of one step. */
+export interface StepOptions {
+  /** Step number used by the RNG (default: the compressor's counter). The counter continues after it. */
+  step?: number;
+}
+
+interface Slot {
+  name: string;
+  id: number;
+  length: number;
+  /** Input buffer (becomes the residual after a successful step with error feedback). */
+  s: number;
+  /** Residual buffer; 0 without error feedback. */
+  r: number;
+}
+
+/** Creates an in-thread compressor on the Wasm core (SIMD when available). */
+export async function createCompressor(options: CompressorOptions): Promise<Compressor> {
+  validateOptions(options);
+  const core = await loadCore({ simd: options.simd ?? 'auto' });
+  return new Compressor(options, core);
+}
+
+/** Error-feedback compressor over named tensors; create with {@link createCompressor}. */
+export class Compressor {
+  /** The validated options (a frozen copy). */
+  readonly options: Readonly<CompressorOptions>;
+  /** The Wasm core this compressor runs on. */
+  readonly core: WasmCore;
+  private readonly slots = new Map<string, Slot>();
+  private counter = 0;
+  private readonly ef: boolean;
+
+  /** @internal Use createCompressor. */
+  constructor(options: CompressorOptions, core: WasmCore) {
+    this.options = Object.freeze(structuredClone(options));
+    this.core = core;
+    this.ef = options.errorFeedback ?? true;
+  }
+
+  /** The step number the next step will use. */
+  get stepCount(): number {
+    return this.counter;
+  }
+
+  /** Names of the tensors seen so far, in first-seen order. */
+  tensorNames(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** Wasm memory in use, in bytes. */
+  memoryBytes(): number {
+    return this.core.memoryBytes();
+  }
+
+  /**
+   * A view of the tensor's input buffer in Wasm memory, for zero-copy input: fill it, then pass it
+   * to `step`. Call again before every step (buffers swap roles after each step, and memory growth
+   * detaches views). Registers the tensor on first use.
+   */
+  stage(name: string, length: number): Float32Array {
+    const slot = this.slotFor(name, length);
+    return this.core.f32(slot.s, slot.length);
+  }
+
+  /** Compresses one step of named tensors. Throws a typed error and changes no state on bad input. */
+  step(tensors: TensorInput, options: StepOptions = {}): StepResult {
+    const entries = toEntries(tensors);
+    const step = options.step ?? this.counter;
+    if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) {
+      throw new ConfigError(`step must be an integer in [0, 2^32), got ${String(step)}`);
+    }
+    const names = new Set<string>();
+    for (const [name, g] of entries) {
+      if (!(g instanceof Float32Array)) throw new ShapeError(`tensor '${name}' must be a Float32Array`);
+      if (names.has(name)) throw new ShapeError(`tensor '${name}' appears twice in one step`);
+      names.add(name);
+      const slot = this.slots.get(name);
+      if (slot && slot.length !== g.length) {
+        throw new ShapeError(`tensor '${name}' has length ${g.length}, but its residual has length ${slot.length}`);
+      }
+    }
+    const params = entries.map(([name, g]) => resolveParams(this.options, name, g.length));
+    const slots = entries.map(([name, g]) => this.slotFor(name, g.length));
+    entries.forEach(([, g], j) => {
+      const view = this.core.f32(slots[j]!.s, g.length);
+      if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
+    });
+    const out = this.runKernels(entries, slots, params, step);
+    if (this.ef) {
+      for (const slot of slots) [slot.s, slot.r] = [slot.r, slot.s];
+    }
+    this.counter = step + 1;
+    return { step, tensors: out };
+  }
+
+  private runKernels(
+    entries: Array<[string, Float32Array]>, slots: Slot[], params: ResolvedParams[], step: number,
+  ): SparseTensor[] {
+    const x = this.core.exports;
+    const seed = this.options.seed ?? 0;
+    const out: SparseTensor[] = new Array(entries.length);
+    const fail = (j: number, index: number): never => {
+      const [name, g] = entries[j]!;
+      const v = g[index]!;
+      const detail = Number.isNaN(v) ? 'gradient contains NaN'
+        : !Number.isFinite(v) ? 'gradient contains Infinity'
+        : 'gradient + residual overflows float32 (or the input was overwritten)';
+      throw new NonFiniteError(name, index, detail);
+    };
+    for (const group of ['global-topk', 'hybrid'] as const) {
+      const members = params.flatMap((p, j) => (p.method === group ? [j] : []));
+      if (members.length === 0) continue;
+      const total = members.reduce((a, j) => a + slots[j]!.length, 0);
+      const K = groupK(this.options, group, entries[members[0]!]![0], total);
+      const width = group === 'global-topk' ? 4 : 5;
+      const table = this.core.alloc(members.length * width * 4);
+      try {
+        const t = this.core.u32(table, members.length * width);
+        members.forEach((j, m) => {
+          const p = params[j]!;
+          t.set([slots[j]!.s, slots[j]!.r, slots[j]!.length], m * width);
+          if (p.method === 'hybrid') t[m * width + 3] = p.k;
+        });
+        const rc = group === 'global-topk' ? x.sg_global_topk(table, members.length, K) : x.sg_hybrid(table, members.length, K);
+        if (rc < 0) fail(members[x.sg_error_tensor()]!, x.sg_error_index());
+        const counts = this.core.u32(table, members.length * width).slice();
+        let from = 0;
+        members.forEach((j, m) => {
+          const count = counts[m * width + width - 1]!;
+          out[j] = { name: entries[j]![0], length: slots[j]!.length, ...this.core.takeResults(from, count) };
+          from += count;
+        });
+      } finally {
+        this.core.free(table);
+      }
+    }
+    params.forEach((p, j) => {
+      if (p.method === 'global-topk' || p.method === 'hybrid') return;
+      const { s, r, length: n, id } = slots[j]!;
+      let rc: number;
+      switch (p.method) {
+        case 'topk': rc = x.sg_topk(s, r, n, p.k, 0); break;
+        case 'percentile': rc = x.sg_topk(s, r, n, p.k, 1); break;
+        case 'threshold': rc = x.sg_threshold(s, r, n, p.threshold); break;
+        case 'randomk': rc = x.sg_randomk(s, r, n, p.k, seed, step, id, p.rescale ? 1 : 0); break;
+        case 'probabilistic': rc = x.sg_probabilistic(s, r, n, p.k, seed, step, id); break;
+        case 'approx-topk':
+          rc = x.sg_approx_topk(s, r, n, p.k, p.sampleSize, p.stride, p.rank, p.tolerance, p.maxIterations);
+          break;
+      }
+      if (rc < 0) fail(j, x.sg_error_index());
+      out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
+    });
+    return out;
+  }
+
+  private slotFor(name: string, length: number): Slot {
+    if (typeof name !== 'string' || name.length === 0) throw new ShapeError('tensor names must be non-empty strings');
+    let slot = this.slots.get(name);
+    if (slot) {
+      if (slot.length !== length) {
+        throw new ShapeError(`tensor '${name}' has length ${length}, but its residual has length ${slot.length}`);
+      }
+      return slot;
+    }
+    if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
+      throw new ShapeError(`tensor '${name}': length must be an integer in [0, 2^32), got ${String(length)}`);
+    }
+    const s = this.core.alloc(length * 4);
+    let r = 0;
+    if (this.ef) {
+      try {
+        r = this.core.allocF32(length, true).ptr;
+      } catch (e) {
+        this.core.free(s);
+        throw e;
+      }
+    }
+    slot = { name, id: fnv1a32(name), length, s, r };
+    this.slots.set(name, slot);
+    return slot;
+  }
+
+  private known(name: string): Slot {
+    const slot = this.slots.get(name);
+    if (!slot) throw new ShapeError(`unknown tensor '${name}' (known: ${this.tensorNames().join(', ') || 'none'})`);
+    if (!this.ef) throw new ConfigError('error feedback is off: there is no residual');
+    return slot;
+  }
+
+  /** A copy of the tensor's residual. */
+  getResidual(name: string): Float32Array {
+    const slot = this.known(name);
+    return this.core.f32(slot.r, slot.length).slice();
+  }
+
+  /** Replaces the tensor's residual (registers the tensor if new). Values must be finite. */
+  setResidual(name: string, values: Float32Array): void {
+    if (!(values instanceof Float32Array)) throw new ShapeError(`residual of '${name}' must be a Float32Array`);
+    if (!this.ef) throw new ConfigError('error feedback is off: there is no residual');
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new NonFiniteError(name, bad, 'residual contains a non-finite value');
+    const existing = this.slots.get(name);
+    if (existing && existing.length !== values.length) {
+      throw new ShapeError(`residual of '${name}' has length ${values.length}, expected ${existing.length}`);
+    }
+    const slot = this.slotFor(name, values.length);
+    this.core.f32(slot.r, slot.length).set(values);
+  }
+
+  /** Zeroes the residual of one tensor, or of all tensors when no name is given. */
+  resetResidual(name?: string): void {
+    const slots = name === undefined ? [...this.slots.values()] : [this.known(name)];
+    for (const slot of slots) if (slot.r) this.core.f32(slot.r, slot.length).fill(0);
+  }
+
+  /** The whole state (step counter and residuals) as versioned bytes; see ts-api/state.ts. */
+  saveState(): Uint8Array {
+    const tensors: SavedTensor[] = [...this.slots.values()].map((s) => ({
+      name: s.name,
+      residual: s.r ? this.core.f32(s.r, s.length) : new Float32Array(0),
+      length: s.length,
+    }));
+    return encodeState({ step: this.counter, errorFeedback: this.ef, tensors });
+  }
+
+  /** Restores state saved by saveState. Validates everything before changing anything. */
+  restoreState(bytes: Uint8Array): void {
+    const state = decodeState(bytes, this.ef);
+    for (const t of state.tensors) {
+      const slot = this.slots.get(t.name);
+      if (slot && slot.length !== t.length) {
+        throw new ShapeError(`saved tensor '${t.name}' has length ${t.length}, but this compressor's has ${slot.length}`);
+      }
+    }
+    for (const t of state.tensors) {
+      const slot = this.slotFor(t.name, t.length);
+      if (slot.r) this.core.f32(slot.r, slot.length).set(t.residual);
+    }
+    const saved = new Set(state.tensors.map((t) => t.name));
+    for (const slot of this.slots.values()) {
+      if (!saved.has(slot.name) && slot.r) this.core.f32(slot.r, slot.length).fill(0);
+    }
+    this.counter = state.step;
+  }
+
+  /** Frees every buffer; the compressor must not be used afterwards. */
+  dispose(): void {
+    for (const slot of this.slots.values()) {
+      this.core.free(slot.s);
+      this.core.free(slot.r);
+    }
+    this.slots.clear();
+  }
+}
+
+function toEntries(t: TensorInput): Array<[string, Float32Array]> {
+  if (t instanceof Map) return [...t.entries()];
+  if (Array.isArray(t)) return t;
+  if (t === null || typeof t !== 'object') throw new ShapeError('tensors must be an object, a Map or [name, array] pairs');
+  return Object.entries(t);
+}
+
+/** Dense Float32Array of a sparse tensor (zeros where nothing was kept). */
+export function densify(t: SparseTensor): Float32Array {
+  const out = new Float32Array(t.length);
+  for (let j = 0; j < t.indices.length; j++) out[t.indices[j]!] = t.values[j]!;
+  return out;
+}

@@ -1,0 +1,188 @@
+/**
+ * Compressor configuration: one set of options for every tensor, with per-tensor overrides,
+ * validated up front with clear ConfigErrors, and resolved per tensor into the parameters a kernel
+ * needs once the tensor's length is known.
+ */
+import { ConfigError } from './errors.ts';
+import type { Method } from './types.ts';
+import { kFromDensity, validateDensity, validateK } from './reference/density.ts';
+import { resolveApproxTopkOptions } from './reference/select_approx_topk.ts';
+import type { SimdChoice } from './backends/wasm/core.ts';
+
+/** Options that may differ per tensor. See docs/selection.md for each method's semantics. */
+export interface TensorOptions {
+  /** Selection method (docs/selection.md). */
+  method?: Method;
+  /** Fraction of elements to keep, in (0, 1]: k = round(density · n), at least 1. */
+  density?: number;
+  /** Number of elements to keep (instead of density). */
+  k?: number;
+  /** Absolute magnitude threshold (method 'threshold'); with density or k instead, 'threshold' means 'percentile'. */
+  threshold?: number;
+  /** randomk: rescale sent values by n/k (unbiased). Default false. */
+  rescale?: boolean;
+  /** approx-topk: fraction of elements sampled (default 0.01). */
+  sampleFraction?: number;
+  /** approx-topk: accepted relative deviation of the count from k (default 0.1). */
+  tolerance?: number;
+  /** approx-topk: threshold attempts before exact top-k (default 3). */
+  maxIterations?: number;
+}
+
+/** Options of a compressor. */
+export interface CompressorOptions extends TensorOptions {
+  /** Selection method for every tensor without an override. */
+  method: Method;
+  /** RNG seed, an integer in [0, 2^32). Default 0. */
+  seed?: number;
+  /** Error feedback (residual accumulation). Default true. */
+  errorFeedback?: boolean;
+  /** hybrid: fraction of all elements of the step that sets the global threshold. */
+  globalDensity?: number;
+  /** hybrid: number of elements of the step that sets the global threshold (instead of globalDensity). */
+  globalK?: number;
+  /** Per-tensor overrides by exact tensor name. */
+  tensors?: Record<string, TensorOptions>;
+  /** Wasm build: 'auto' (default), true (require SIMD) or false (scalar). */
+  simd?: SimdChoice;
+}
+
+const METHODS: readonly Method[] = [
+  'topk', 'threshold', 'percentile', 'randomk', 'probabilistic', 'approx-topk', 'global-topk', 'hybrid',
+];
+const TENSOR_KEYS = ['method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations'];
+const TOP_KEYS = [...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd'];
+
+/** Per-tensor parameters resolved against a tensor length (what a kernel call needs). */
+export type ResolvedParams =
+  | { method: 'topk' | 'randomk' | 'probabilistic'; k: number; rescale: boolean }
+  | { method: 'percentile'; k: number }
+  | { method: 'threshold'; threshold: number }
+  | { method: 'approx-topk'; k: number; sampleSize: number; stride: number; rank: number; tolerance: number; maxIterations: number }
+  | { method: 'global-topk' }
+  | { method: 'hybrid'; k: number };
+
+function checkKeys(o: object, allowed: readonly string[], where: string): void {
+  for (const key of Object.keys(o)) {
+    if (!allowed.includes(key)) throw new ConfigError(`${where}: unknown option '${key}'`);
+  }
+}
+
+function checkTensorOptions(o: TensorOptions, where: string, method: Method): void {
+  if (!METHODS.includes(method)) {
+    throw new ConfigError(`${where}: unknown method '${String(method)}' (expected one of ${METHODS.join(', ')})`);
+  }
+  if (o.density !== undefined) validateDensity(o.density, `${where}: density`);
+  if (o.k !== undefined && (!Number.isInteger(o.k) || o.k < 0)) {
+    throw new ConfigError(`${where}: k must be a non-negative integer, got ${String(o.k)}`);
+  }
+  if (o.density !== undefined && o.k !== undefined) throw new ConfigError(`${where}: give density or k, not both`);
+  if (o.threshold !== undefined && !(Number.isFinite(o.threshold) && o.threshold >= 0)) {
+    throw new ConfigError(`${where}: threshold must be a finite number >= 0, got ${String(o.threshold)}`);
+  }
+  if (o.rescale !== undefined && typeof o.rescale !== 'boolean') throw new ConfigError(`${where}: rescale must be a boolean`);
+  resolveApproxTopkOptions(o);
+  const budget = o.density !== undefined || o.k !== undefined;
+  if (method === 'threshold' && !budget && o.threshold === undefined) {
+    throw new ConfigError(`${where}: method 'threshold' needs threshold (absolute) or density/k (percentile)`);
+  }
+  if (method === 'threshold' && budget && o.threshold !== undefined) {
+    throw new ConfigError(`${where}: give threshold or density/k, not both`);
+  }
+  if (method !== 'threshold' && o.threshold !== undefined) {
+    throw new ConfigError(`${where}: threshold applies to method 'threshold' only`);
+  }
+  if (method !== 'threshold' && !budget) throw new ConfigError(`${where}: method '${method}' needs density or k`);
+}
+
+/** Validates compressor options; throws ConfigError naming the first problem. */
+export function validateOptions(o: CompressorOptions): void {
+  if (o === null || typeof o !== 'object') throw new ConfigError('options must be an object');
+  checkKeys(o, TOP_KEYS, 'options');
+  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) {
+    throw new ConfigError(`seed must be an integer in [0, 2^32), got ${String(o.seed)}`);
+  }
+  if (o.errorFeedback !== undefined && typeof o.errorFeedback !== 'boolean') {
+    throw new ConfigError('errorFeedback must be a boolean');
+  }
+  if (o.globalDensity !== undefined) validateDensity(o.globalDensity, 'globalDensity');
+  if (o.globalK !== undefined && (!Number.isInteger(o.globalK) || o.globalK < 0)) {
+    throw new ConfigError(`globalK must be a non-negative integer, got ${String(o.globalK)}`);
+  }
+  if (o.globalDensity !== undefined && o.globalK !== undefined) throw new ConfigError('give globalDensity or globalK, not both');
+  checkTensorOptions(o, 'options', o.method);
+  for (const [name, t] of Object.entries(o.tensors ?? {})) {
+    if (t === null || typeof t !== 'object') throw new ConfigError(`tensors['${name}'] must be an object`);
+    checkKeys(t, TENSOR_KEYS, `tensors['${name}']`);
+    checkTensorOptions(tensorOptions(o, name), `tensors['${name}']`, tensorOptions(o, name).method);
+  }
+}
+
+/** The effective options of one tensor: the overrides replace the budget as a whole. */
+export function tensorOptions(o: CompressorOptions, name: string): TensorOptions & { method: Method } {
+  const t = o.tensors?.[name];
+  const base: TensorOptions & { method: Method } = {
+    method: o.method, density: o.density, k: o.k, threshold: o.threshold, rescale: o.rescale,
+    sampleFraction: o.sampleFraction, tolerance: o.tolerance, maxIterations: o.maxIterations,
+  };
+  if (!t) return base;
+  const budgetOverride = t.density !== undefined || t.k !== undefined || t.threshold !== undefined;
+  const merged = { ...base, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) };
+  if (budgetOverride) {
+    merged.density = t.density;
+    merged.k = t.k;
+    merged.threshold = t.threshold;
+  }
+  return merged;
+}
+
+/** k of a tensor from its density or k, validated against its length n. */
+export function budgetK(o: TensorOptions, n: number, what: string): number {
+  if (o.k !== undefined) {
+    validateK(o.k, n, `${what}: k`);
+    return o.k;
+  }
+  return kFromDensity(o.density!, n, `${what}: density`);
+}
+
+/** Resolves one tensor's kernel parameters for its length n. */
+export function resolveParams(o: CompressorOptions, name: string, n: number): ResolvedParams {
+  const t = tensorOptions(o, name);
+  const what = `tensor '${name}'`;
+  switch (t.method) {
+    case 'topk':
+    case 'randomk':
+    case 'probabilistic':
+      return { method: t.method, k: budgetK(t, n, what), rescale: t.rescale ?? false };
+    case 'percentile':
+      return { method: 'percentile', k: budgetK(t, n, what) };
+    case 'threshold':
+      if (t.threshold !== undefined) return { method: 'threshold', threshold: t.threshold };
+      return { method: 'percentile', k: budgetK(t, n, what) };
+    case 'approx-topk': {
+      const k = budgetK(t, n, what);
+      const a = resolveApproxTopkOptions(t);
+      const sampleSize = Math.max(1, Math.min(n, Math.round(n * a.sampleFraction)));
+      const stride = Math.floor(n / sampleSize) || 1;
+      const rank = Math.min(sampleSize, Math.max(1, Math.round((k * sampleSize) / n)));
+      return { method: 'approx-topk', k, sampleSize, stride, rank, tolerance: a.tolerance, maxIterations: a.maxIterations };
+    }
+    case 'global-topk':
+      return { method: 'global-topk' };
+    case 'hybrid':
+      return { method: 'hybrid', k: budgetK(t, n, what) };
+  }
+}
+
+/** K of a joint group (global-topk: the tensors' budget over all elements; hybrid: globalDensity/globalK). */
+export function groupK(o: CompressorOptions, method: 'global-topk' | 'hybrid', first: string, total: number): number {
+  if (method === 'hybrid') {
+    if (o.globalK !== undefined) {
+      validateK(o.globalK, total, 'globalK');
+      return o.globalK;
+    }
+    if (o.globalDensity !== undefined) return kFromDensity(o.globalDensity, total, 'globalDensity');
+    return 0;
+  }
+  return budgetK(tensorOptions(o, first), total, 'global-topk');
+}

@@ -1,0 +1,12 @@
+/**
+ * sparsegrad: gradient and model-update sparsification with error feedback.
+ * Public API barrel. See docs/api.md.
+ */
+export { createCompressor, Compressor, densify } from './compressor.ts';
+export type { TensorInput, StepOptions } from './compressor.ts';
+export type { CompressorOptions, TensorOptions } from './config.ts';
+export { loadCore, WasmCore, simdSupported, buildHash } from './backends/wasm/core.ts';
+export type { CoreOptions, F32Block, SimdChoice } from './backends/wasm/core.ts';
+export * from './errors.ts';
+export type * from './types.ts';
+export { kFromDensity } from './reference/density.ts';

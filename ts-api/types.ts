@@ -1,0 +1,36 @@
+/** Shared public types of the TypeScript API. Types only. */
+
+/** Element-wise selection methods. See docs/selection.md for their exact semantics. */
+export type Method =
+  | 'topk'
+  | 'threshold'
+  | 'percentile'
+  | 'randomk'
+  | 'probabilistic'
+  | 'approx-topk'
+  | 'global-topk'
+  | 'hybrid';
+
+/** The kept elements of one tensor: ascending indices with their sent f32 values. */
+export interface Selection {
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+/** One tensor of a compressed update. */
+export interface SparseTensor extends Selection {
+  /** Tensor name. */
+  name: string;
+  /** Dense length (number of elements). */
+  length: number;
+  /** Dense shape, if known (product equals `length`). */
+  shape?: number[];
+}
+
+/** The result of one compression step over a set of named tensors. */
+export interface StepResult {
+  /** The step number the RNG used (the compressor's counter before it advanced). */
+  step: number;
+  /** One entry per input tensor, in input order. */
+  tensors: SparseTensor[];
+}
