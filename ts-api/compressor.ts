@@ -101,12 +101,20 @@ export class Compressor {
       }
     }
     const params = entries.map(([name, g]) => resolveParams(this.options, name, g.length));
-    const slots = entries.map(([name, g]) => this.slotFor(name, g.length));
-    entries.forEach(([, g], j) => {
-      const view = this.core.f32(slots[j]!.s, g.length);
-      if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
-    });
-    const out = this.runKernels(entries, slots, params, step);
+    const created = entries.filter(([name]) => !this.slots.has(name)).map(([name]) => name);
+    let out: SparseTensor[];
+    try {
+      const slots = entries.map(([name, g]) => this.slotFor(name, g.length));
+      entries.forEach(([, g], j) => {
+        const view = this.core.f32(slots[j]!.s, g.length);
+        if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
+      });
+      out = this.runKernels(entries, slots, params, step);
+    } catch (e) {
+      for (const name of created) this.drop(name);
+      throw e;
+    }
+    const slots = entries.map(([name]) => this.slots.get(name)!);
     if (this.ef) {
       for (const slot of slots) [slot.s, slot.r] = [slot.r, slot.s];
     }
@@ -200,6 +208,14 @@ export class Compressor {
     slot = { name, id: fnv1a32(name), length, s, r };
     this.slots.set(name, slot);
     return slot;
+  }
+
+  private drop(name: string): void {
+    const slot = this.slots.get(name);
+    if (!slot) return;
+    this.core.free(slot.s);
+    this.core.free(slot.r);
+    this.slots.delete(name);
   }
 
   private known(name: string): Slot {

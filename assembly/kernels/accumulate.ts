@@ -37,35 +37,63 @@ function reportNonFinite(s: usize, n: u32): void {
   );
 }
 
+let badSeen = false;
+
+/** Lanes that reached the vector threshold: non-finite ones are recorded, the rest collected. */
+// @ts-ignore: decorator
+@inline function handleLanes(s: usize, base: u32, bits: i32, thr: u32): void {
+  while (bits) {
+    const i = base + ctz<u32>(bits);
+    const key = reinterpret<u32>(loadF32(s, i)) & ABS_MASK;
+    if (key >= NONFINITE_KEY) {
+      if (!badSeen) {
+        badSeen = true;
+        setError(0, i);
+      }
+    } else if (key >= thr) {
+      candPush(i);
+    }
+    bits &= bits - 1;
+  }
+}
+
 /**
  * acc = s + r into s (r = 0: s is already acc and is not written); collects every i with
  * key(acc[i]) >= thr (thr = 0xffffffff collects nothing). Returns false on a non-finite acc.
+ * Non-finite keys are at least NONFINITE_KEY, so one unsigned compare against
+ * min(thr, NONFINITE_KEY) finds both candidates and bad values; the rare hits are sorted out per lane.
  */
 export function accumulateCollect(s: usize, r: usize, n: u32, thr: u32): bool {
-  let maxKey: u32 = 0;
+  badSeen = false;
+  const tv = min<u32>(thr, NONFINITE_KEY);
   let i: u32 = 0;
   if (ASC_FEATURE_SIMD) {
-    const n4 = n & ~3;
+    const n8 = n & ~7;
     const mask = i32x4.splat(ABS_MASK);
-    const t = i32x4.splat(thr);
-    let mk = i32x4.splat(0);
+    const t = i32x4.splat(tv);
     if (r) {
-      for (; i < n4; i += 4) {
+      for (; i < n8; i += 8) {
         const o = <usize>i << 2;
-        const a = f32x4.add(v128.load(s + o), v128.load(r + o));
-        v128.store(s + o, a);
-        const k = v128.and(a, mask);
-        mk = i32x4.max_u(mk, k);
-        pushLanes(i32x4.ge_u(k, t), i);
+        const a0 = f32x4.add(v128.load(s + o), v128.load(r + o));
+        const a1 = f32x4.add(v128.load(s + o, 16), v128.load(r + o, 16));
+        v128.store(s + o, a0);
+        v128.store(s + o, a1, 16);
+        const m0 = i32x4.ge_u(v128.and(a0, mask), t);
+        const m1 = i32x4.ge_u(v128.and(a1, mask), t);
+        if (v128.any_true(v128.or(m0, m1))) {
+          handleLanes(s, i, i32x4.bitmask(m0) | (i32x4.bitmask(m1) << 4), thr);
+        }
       }
     } else {
-      for (; i < n4; i += 4) {
-        const k = v128.and(v128.load(s + (<usize>i << 2)), mask);
-        mk = i32x4.max_u(mk, k);
-        pushLanes(i32x4.ge_u(k, t), i);
+      for (; i < n8; i += 8) {
+        const o = <usize>i << 2;
+        const m0 = i32x4.ge_u(v128.and(v128.load(s + o), mask), t);
+        const m1 = i32x4.ge_u(v128.and(v128.load(s + o, 16), mask), t);
+        if (v128.any_true(v128.or(m0, m1))) {
+          handleLanes(s, i, i32x4.bitmask(m0) | (i32x4.bitmask(m1) << 4), thr);
+        }
       }
     }
-    maxKey = laneMaxU(mk);
   }
   for (; i < n; i++) {
     let a = loadF32(s, i);
@@ -73,15 +101,9 @@ export function accumulateCollect(s: usize, r: usize, n: u32, thr: u32): bool {
       a += loadF32(r, i);
       storeF32(s, i, a);
     }
-    const k = reinterpret<u32>(a) & ABS_MASK;
-    maxKey = max<u32>(maxKey, k);
-    if (k >= thr) candPush(i);
+    if ((reinterpret<u32>(a) & ABS_MASK) >= tv) handleLanes(s, i, 1, thr);
   }
-  if (maxKey >= NONFINITE_KEY) {
-    reportNonFinite(s, n);
-    return false;
-  }
-  return true;
+  return !badSeen;
 }
 
 /**

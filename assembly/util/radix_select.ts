@@ -55,9 +55,25 @@ export function rsClear(): void {
   store<u32>(p, load<u32>(p) + 1);
 }
 
-/** Feeds the magnitude keys of an f32 array (s[i] + r[i] when r != 0 is not needed: pass acc). */
+/**
+ * Feeds the magnitude keys of an f32 array. At levels 1 and 2 only keys that share the prefix
+ * count, so a vector compare skips the rest four at a time.
+ */
 export function rsCountAbsF32(p: usize, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) rsCountKey(reinterpret<u32>(loadF32(p, i)) & ABS_MASK);
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD && rsLevel > 0) {
+    const n4 = n & ~3;
+    const mask = i32x4.splat(ABS_MASK);
+    const pre = i32x4.splat(prefix);
+    const shift = rsLevel == 1 ? 21 : 10;
+    for (; i < n4; i += 4) {
+      const k = v128.and(v128.load(p + (<usize>i << 2)), mask);
+      if (v128.any_true(i32x4.eq(i32x4.shr_u(k, shift), pre))) {
+        for (let j: u32 = i; j < i + 4; j++) rsCountKey(reinterpret<u32>(loadF32(p, j)) & ABS_MASK);
+      }
+    }
+  }
+  for (; i < n; i++) rsCountKey(reinterpret<u32>(loadF32(p, i)) & ABS_MASK);
 }
 
 /** Feeds the keys of a u32 array. */
