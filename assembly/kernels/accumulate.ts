@@ -6,7 +6,7 @@
  */
 import { ABS_MASK, NONFINITE_KEY, loadF32, storeF32 } from '../util/key';
 import { randomWord, randomWordX4 } from '../util/rng';
-import { candPush, setError } from '../util/scratch';
+import { candPush, candPushValue, setError } from '../util/scratch';
 
 /** Finds the first element of s (already accumulated) whose key is non-finite; records it. */
 function reportNonFinite(s: usize, n: u32): void {
@@ -44,14 +44,15 @@ let badSeen = false;
 @inline function handleLanes(s: usize, base: u32, bits: i32, thr: u32): void {
   while (bits) {
     const i = base + ctz<u32>(bits);
-    const key = reinterpret<u32>(loadF32(s, i)) & ABS_MASK;
+    const a = loadF32(s, i);
+    const key = reinterpret<u32>(a) & ABS_MASK;
     if (key >= NONFINITE_KEY) {
       if (!badSeen) {
         badSeen = true;
         setError(0, i);
       }
     } else if (key >= thr) {
-      candPush(i);
+      candPushValue(i, a);
     }
     bits &= bits - 1;
   }
@@ -169,18 +170,20 @@ export function collectRandom(n: u32, thr: u32, k0: u32, k1: u32): void {
   for (; i < n; i++) if (randomWord(k0, k1, i) >= thr) candPush(i);
 }
 
-/** Collects, without touching s, every i with key(s[i]) >= thr (s already holds acc). */
+/** Collects, without touching s, every i with key(s[i]) >= thr, with its value (s holds acc). */
 export function collectAbove(s: usize, n: u32, thr: u32): void {
+  badSeen = false;
   let i: u32 = 0;
   if (ASC_FEATURE_SIMD) {
     const n4 = n & ~3;
     const mask = i32x4.splat(ABS_MASK);
     const t = i32x4.splat(thr);
     for (; i < n4; i += 4) {
-      pushLanes(i32x4.ge_u(v128.and(v128.load(s + (<usize>i << 2)), mask), t), i);
+      const m = i32x4.ge_u(v128.and(v128.load(s + (<usize>i << 2)), mask), t);
+      if (v128.any_true(m)) handleLanes(s, i, i32x4.bitmask(m), thr);
     }
   }
-  for (; i < n; i++) if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= thr) candPush(i);
+  for (; i < n; i++) if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= thr) handleLanes(s, i, 1, thr);
 }
 
 /** The error-feedback floor: r = g + r, nothing else (the benchmark's baseline pass). */

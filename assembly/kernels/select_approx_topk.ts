@@ -46,7 +46,9 @@ export function selectApproxTopk(
   }
   const lo = <f64>k * (1 - tolerance);
   const hi = <f64>k * (1 + tolerance);
-  const limit = <u32>min<f64>(<f64>n, Math.floor(hi));
+  // Store up to ~4k candidates so that "too many" resolves from them (exact top-k of the
+  // over-selection, as DGC does) instead of a pass over the whole tensor.
+  const limit = <u32>min<f64>(<f64>n, max<f64>(Math.floor(hi), 4 * <f64>k + 4096));
   for (let it: u32 = 0; it < maxIterations; it++) {
     const T = sampleThreshold(S, q);
     candReset(limit, min<u32>(limit, 4096));
@@ -70,7 +72,7 @@ export function selectApproxTopk(
   }
   // Exact top-k: from the stored candidates when they hold at least k, else over the whole tensor.
   if (candCount >= k && candComplete()) {
-    rsSelectU32(candidateKeys(s), candCount, k);
+    rsSelectU32(candidateKeys(), candCount, k);
     resultReserve(k);
     emitCandidates(s, ef, rsKey, k - rsAbove, false, 0, candCount);
   } else {

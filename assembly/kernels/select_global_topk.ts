@@ -92,7 +92,7 @@ export function selectGlobalTopk(table: usize, m: u32, K: u32): i32 {
     let from: u32 = 0;
     for (let t: u32 = 0; t < m; t++) {
       const to = tableGet(table, t, 3, STRIDE);
-      candidateKeysInto(<usize>tableGet(table, t, 0, STRIDE), keys, from, to);
+      candidateKeysInto(keys, from, to);
       from = to;
     }
     rsSelectU32(keys, candCount, K);

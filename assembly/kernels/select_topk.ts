@@ -23,7 +23,7 @@ let sampleLimit: u32 = 0;
 
 /** Picks a threshold that about k·(1 + margin) elements reach, from a strided sample of acc. */
 export function thresholdFromSample(s: usize, r: usize, n: u32, k: u32): void {
-  const S = min<u32>(65536, max<u32>(8192, n >>> 6));
+  const S = min<u32>(16384, max<u32>(8192, n >>> 6));
   const stride = n / S;
   const keys = keysScratch(S);
   for (let j: u32 = 0; j < S; j++) {
@@ -64,7 +64,7 @@ export function selectTopk(s: usize, r: usize, n: u32, k: u32, keepTies: bool): 
   if (!accumulateCollect(s, r, n, thr)) return -1;
   const ef = r != 0;
   if (candCount >= k && candComplete()) {
-    rsSelectU32(candidateKeys(s), candCount, k);
+    rsSelectU32(candidateKeys(), candCount, k);
     resultReserve(keepTies ? candCount : k);
     emitCandidates(s, ef, rsKey, k - rsAbove, keepTies, 0, candCount);
   } else {

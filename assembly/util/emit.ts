@@ -5,13 +5,18 @@
  * lower index first); with `keepTies`, every key >= T.
  */
 import { ABS_MASK, loadF32, loadU32, storeF32 } from './key';
-import { candCount, candPtr, keysScratch, resultPush, resultReserve } from './scratch';
+import { candCount, candPtr, candValPtr, keysScratch, resultPush, resultReserve } from './scratch';
 
 // @ts-ignore: decorator
 @inline function keep(s: usize, i: u32, ef: bool): void {
-  const a = loadF32(s, i);
+  keepValue(s, i, loadF32(s, i), ef);
+}
+
+/** Keeps i with its accumulated value a; the residual there becomes a - a = +0. */
+// @ts-ignore: decorator
+@inline function keepValue(s: usize, i: u32, a: f32, ef: bool): void {
   resultPush(i, a);
-  if (ef) storeF32(s, i, a - a);
+  if (ef) storeF32(s, i, 0);
 }
 
 /**
@@ -20,12 +25,12 @@ import { candCount, candPtr, keysScratch, resultPush, resultReserve } from './sc
  */
 export function emitCandidates(s: usize, ef: bool, T: u32, quota: u32, keepTies: bool, from: u32, to: u32): u32 {
   for (let j: u32 = from; j < to; j++) {
-    const i = loadU32(candPtr, j);
-    const k = reinterpret<u32>(loadF32(s, i)) & ABS_MASK;
+    const a = loadF32(candValPtr, j);
+    const k = reinterpret<u32>(a) & ABS_MASK;
     if (k > T) {
-      keep(s, i, ef);
+      keepValue(s, loadU32(candPtr, j), a, ef);
     } else if (k == T && (keepTies || quota > 0)) {
-      keep(s, i, ef);
+      keepValue(s, loadU32(candPtr, j), a, ef);
       quota--;
     }
   }
@@ -36,7 +41,7 @@ export function emitCandidates(s: usize, ef: bool, T: u32, quota: u32, keepTies:
 export function emitAllCandidates(s: usize, ef: bool): void {
   const m = candCount;
   resultReserve(m);
-  for (let j: u32 = 0; j < m; j++) keep(s, loadU32(candPtr, j), ef);
+  for (let j: u32 = 0; j < m; j++) keepValue(s, loadU32(candPtr, j), loadF32(candValPtr, j), ef);
 }
 
 /**
@@ -57,14 +62,14 @@ export function emitArray(s: usize, n: u32, ef: bool, T: u32, quota: u32, keepTi
 }
 
 /** Writes the magnitude keys of the candidates into a scratch array and returns it. */
-export function candidateKeys(s: usize): usize {
-  return candidateKeysInto(s, keysScratch(candCount), 0, candCount);
+export function candidateKeys(): usize {
+  return candidateKeysInto(keysScratch(candCount), 0, candCount);
 }
 
 /** Writes the magnitude keys of candidates [from, to) into keys[from, to); returns keys. */
-export function candidateKeysInto(s: usize, keys: usize, from: u32, to: u32): usize {
+export function candidateKeysInto(keys: usize, from: u32, to: u32): usize {
   for (let j: u32 = from; j < to; j++) {
-    store<u32>(keys + (<usize>j << 2), reinterpret<u32>(loadF32(s, loadU32(candPtr, j))) & ABS_MASK);
+    store<u32>(keys + (<usize>j << 2), reinterpret<u32>(loadF32(candValPtr, j)) & ABS_MASK);
   }
   return keys;
 }

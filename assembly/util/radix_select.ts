@@ -61,7 +61,15 @@ export function rsClear(): void {
  */
 export function rsCountAbsF32(p: usize, n: u32): void {
   let i: u32 = 0;
-  if (ASC_FEATURE_SIMD && rsLevel > 0) {
+  if (rsLevel == 0) {
+    // Every key counts at level 0: a tight loop on the top 11 bits.
+    for (; i < n; i++) {
+      const h = hist + (<usize>((reinterpret<u32>(loadF32(p, i)) & ABS_MASK) >>> 21) << 2);
+      store<u32>(h, load<u32>(h) + 1);
+    }
+    return;
+  }
+  if (ASC_FEATURE_SIMD) {
     const n4 = n & ~3;
     const mask = i32x4.splat(ABS_MASK);
     const pre = i32x4.splat(prefix);

@@ -52,6 +52,8 @@ export function resultSetCount(c: u32): void {
 
 /** Candidate index list: indices collected by a filtering pass, in ascending order. */
 export let candPtr: usize = 0;
+/** Accumulated values (f32) of the candidates, when the pass that collected them stored them. */
+export let candValPtr: usize = 0;
 /** Number of candidates seen (may exceed candLimit: then only the first candLimit were stored). */
 export let candCount: u32 = 0;
 /** Maximum number of candidates to store. */
@@ -65,9 +67,23 @@ export function candReset(limit: u32, initial: u32): void {
   const want = min<u32>(limit, max<u32>(initial, 1024));
   if (want > candCap) {
     if (candPtr) heap.free(candPtr);
+    if (candValPtr) heap.free(candValPtr);
     candPtr = heap.alloc(<usize>want << 2);
+    candValPtr = heap.alloc(<usize>want << 2);
     candCap = want;
   }
+}
+
+/** Appends candidate i with its accumulated value v (see candPush). */
+// @ts-ignore: decorator
+@inline export function candPushValue(i: u32, v: f32): void {
+  if (candCount < candLimit) {
+    if (candCount >= candCap) candGrow();
+    const o = <usize>candCount << 2;
+    store<u32>(candPtr + o, i);
+    store<f32>(candValPtr + o, v);
+  }
+  candCount++;
 }
 
 /** Appends candidate i; grows the list up to candLimit; counts beyond it without storing. */
@@ -83,6 +99,7 @@ export function candReset(limit: u32, initial: u32): void {
 function candGrow(): void {
   const c = <u32>min<u64>(<u64>candCap * 2, <u64>candLimit);
   candPtr = heap.realloc(candPtr, <usize>c << 2);
+  candValPtr = heap.realloc(candValPtr, <usize>c << 2);
   candCap = c;
 }
 
