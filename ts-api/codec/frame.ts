@@ -1,0 +1,223 @@
+/**
+ * Frames: encode a step's sparse tensors into the bytes of docs/wire-format.md, and the types the
+ * decoder returns. Decoding lives in frame_decode.ts; both are re-exported here.
+ */
+import { ConfigError, NonFiniteError } from '../errors.ts';
+import type { Method, SparseTensor } from '../types.ts';
+import { writeU16, writeU32, f32Bits, isNonFiniteBits } from './bytes.ts';
+import { chooseIndexCode, INDEX_CODECS, VALUE_CODECS, type IndexCodeChoice, type IndexChoice } from './codes.ts';
+import { crc32c } from './crc32c.ts';
+import {
+  FORMAT_VERSION, HEADER_BYTES, MAGIC, MAX_NAME_BYTES, MAX_RANK, TENSOR_FLAG_SHAPE, TRAILER_BYTES, U32_MAX,
+  indexCodeId, methodId, valueCodeId, type IndexCodeName, type ValueCodeName,
+} from './ids.ts';
+
+export { decodeFrame } from './frame_decode.ts';
+
+/** One tensor to encode: a sparse tensor, its selection method, and optional code choices. */
+export interface EncodeTensor extends SparseTensor {
+  /** The selection method that produced it (informational; written as its id). */
+  method: Method;
+  /** Index code, or `auto` (default: the frame option, else `auto`). */
+  indexCode?: IndexCodeChoice;
+  /** Value code (default: the frame option, else `f32`). */
+  valueCode?: ValueCodeName;
+}
+
+/** One step's update to encode. */
+export interface FrameUpdate {
+  /** Step number, an integer in [0, 2^32 - 1]. */
+  step: number;
+  /** Tensors in frame order (names unique). */
+  tensors: EncodeTensor[];
+}
+
+/** Frame-wide defaults for tensors that do not name their codes. */
+export interface EncodeOptions {
+  /** Index code for tensors without one (default `auto`). */
+  indexCode?: IndexCodeChoice;
+  /** Value code for tensors without one (default `f32`). */
+  valueCode?: ValueCodeName;
+}
+
+/** A decoded tensor: the sparse tensor plus how it was coded and what it cost. */
+export interface DecodedTensor extends SparseTensor {
+  /** Selection method id, as its name. */
+  method: Method;
+  /** Index code of the section. */
+  indexCode: IndexCodeName;
+  /** Value code of the section (lossy codes: `values` are the dequantised values). */
+  valueCode: ValueCodeName;
+  /** Index code parameter (rice: b), else 0. */
+  indexParam: number;
+  /** Value code parameter (int8: scale, ternary: magnitude), else 0. */
+  valueParam: number;
+  /** Index payload bytes (excluding parameter bytes). */
+  indexBytes: number;
+  /** Value payload bytes (excluding parameter bytes). */
+  valueBytes: number;
+  /** Bytes of the whole tensor section. */
+  sectionBytes: number;
+}
+
+/** A decoded frame. */
+export interface DecodedFrame {
+  /** Format version (1). */
+  version: number;
+  /** Step number from the header. */
+  step: number;
+  /** Tensors in frame order. */
+  tensors: DecodedTensor[];
+  /** Frame length in bytes. */
+  totalBytes: number;
+  /** The frame's CRC-32C. */
+  checksum: number;
+}
+
+/** Caller limits for decoding untrusted bytes. */
+export interface DecodeLimits {
+  /** Largest total number of kept elements (sum of k over the frame's tensors). */
+  maxElements?: number;
+  /** Largest frame in bytes. */
+  maxBytes?: number;
+  /** Accept NaN/±Inf values instead of failing with E_NONFINITE_VALUE (default false). */
+  allowNonFinite?: boolean;
+}
+
+interface Plan {
+  t: EncodeTensor;
+  name: Uint8Array;
+  shape: readonly number[] | undefined;
+  index: IndexChoice;
+  valueCode: ValueCodeName;
+  valueParam: number;
+  valueBytes: number;
+  sectionBytes: number;
+}
+
+const isU32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= U32_MAX;
+
+/** True when `s` has no lone UTF-16 surrogate (so its UTF-8 form is exact). */
+function wellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+const utf8 = new TextEncoder();
+
+function planTensor(t: EncodeTensor, options: EncodeOptions, seen: Set<string>): Plan {
+  if (typeof t.name !== 'string' || !wellFormed(t.name)) throw new ConfigError('tensor name must be a well-formed string');
+  const name = utf8.encode(t.name);
+  const label = `tensor '${t.name}'`;
+  if (name.length < 1 || name.length > MAX_NAME_BYTES) throw new ConfigError(`${label}: name must be 1..${MAX_NAME_BYTES} UTF-8 bytes`);
+  if (seen.has(t.name)) throw new ConfigError(`${label}: duplicate name in one frame`);
+  seen.add(t.name);
+  if (methodId(t.method) < 0) throw new ConfigError(`${label}: unknown method '${String(t.method)}'`);
+  if (!isU32(t.length)) throw new ConfigError(`${label}: length must be an integer in [0, 2^32 - 1]`);
+  const n = t.length;
+  const shape = t.shape;
+  if (shape !== undefined) {
+    if (!Array.isArray(shape) || shape.length > MAX_RANK) throw new ConfigError(`${label}: shape must have rank <= ${MAX_RANK}`);
+    let prod = 1;
+    for (const d of shape) {
+      if (!isU32(d)) throw new ConfigError(`${label}: shape dims must be integers in [0, 2^32 - 1]`);
+      prod *= d;
+    }
+    if (prod !== n) throw new ConfigError(`${label}: shape [${shape.join(', ')}] does not match length ${n}`);
+  }
+  const { indices, values } = t;
+  if (!(indices instanceof Uint32Array) || !(values instanceof Float32Array)) {
+    throw new ConfigError(`${label}: indices must be a Uint32Array and values a Float32Array`);
+  }
+  const k = indices.length;
+  if (values.length !== k) throw new ConfigError(`${label}: ${k} indices but ${values.length} values`);
+  let prev = -1;
+  for (let j = 0; j < k; j++) {
+    const i = indices[j];
+    if (i <= prev || i >= n) throw new ConfigError(`${label}: indices must be strictly increasing and < ${n} (index ${i} at ${j})`);
+    prev = i;
+    if (isNonFiniteBits(f32Bits(values[j]))) throw new NonFiniteError(t.name, i, 'value is NaN or infinite');
+  }
+  const valueCode = t.valueCode ?? options.valueCode ?? 'f32';
+  const vc = VALUE_CODECS[valueCode];
+  if (vc === undefined) throw new ConfigError(`${label}: unknown value code '${String(valueCode)}'`);
+  const index = chooseIndexCode(indices, { n, shape }, t.indexCode ?? options.indexCode ?? 'auto');
+  const valueParam = vc.param(values);
+  const valueBytes = vc.size(k);
+  if (index.payloadBytes > U32_MAX || valueBytes > U32_MAX) throw new ConfigError(`${label}: payload exceeds 2^32 - 1 bytes`);
+  const rank = shape?.length ?? 0;
+  const sectionBytes =
+    2 + name.length + 6 + 4 * rank + 8 + INDEX_CODECS[index.code].paramBytes + vc.paramBytes + 8 + index.payloadBytes + valueBytes;
+  return { t, name, shape, index, valueCode, valueParam, valueBytes, sectionBytes };
+}
+
+function writeSection(pl: Plan, out: Uint8Array, pos: number): number {
+  const { t, shape, index } = pl;
+  const ic = INDEX_CODECS[index.code];
+  const vc = VALUE_CODECS[pl.valueCode];
+  const g = { n: t.length, shape };
+  let p = writeU16(out, pos, pl.name.length);
+  out.set(pl.name, p);
+  p += pl.name.length;
+  out[p++] = methodId(t.method);
+  out[p++] = 0; // unit: element
+  out[p++] = shape !== undefined ? TENSOR_FLAG_SHAPE : 0;
+  out[p++] = indexCodeId(index.code);
+  out[p++] = valueCodeId(pl.valueCode);
+  out[p++] = shape?.length ?? 0;
+  for (const d of shape ?? []) p = writeU32(out, p, d);
+  p = writeU32(out, p, t.length);
+  p = writeU32(out, p, t.indices.length);
+  if (ic.paramBytes === 1) out[p++] = index.param;
+  if (vc.paramBytes === 4) p = writeU32(out, p, f32Bits(pl.valueParam));
+  p = writeU32(out, p, index.payloadBytes);
+  p = writeU32(out, p, pl.valueBytes);
+  const pi = ic.encode(t.indices, g, index.param, out, p);
+  if (pi !== p + index.payloadBytes) throw new Error(`internal: ${index.code} wrote ${pi - p} bytes, sized ${index.payloadBytes}`);
+  const pv = vc.encode(t.values, pl.valueParam, out, pi);
+  if (pv !== pi + pl.valueBytes) throw new Error(`internal: ${pl.valueCode} wrote ${pv - pi} bytes, sized ${pl.valueBytes}`);
+  return pv;
+}
+
+/**
+ * Encode one step's sparse tensors as a frame (docs/wire-format.md). Values are coded with each
+ * tensor's value code (lossy codes quantise: use {@link quantizeValues} for the values a receiver
+ * will decode); indices with the chosen index code (`auto`: the exactly smallest).
+ * Deterministic: the same input always gives the same bytes.
+ * @throws ConfigError on an invalid step, name, method, length, shape, index list or code;
+ *   NonFiniteError when a value is NaN or ±Inf.
+ */
+export function encodeFrame(update: FrameUpdate, options: EncodeOptions = {}): Uint8Array {
+  if (!isU32(update.step)) throw new ConfigError('step must be an integer in [0, 2^32 - 1]');
+  const seen = new Set<string>();
+  const plans = update.tensors.map((t) => planTensor(t, options, seen));
+  let total = HEADER_BYTES + TRAILER_BYTES;
+  for (const pl of plans) total += pl.sectionBytes;
+  if (total > U32_MAX) throw new ConfigError(`frame of ${total} bytes exceeds 2^32 - 1`);
+  const out = new Uint8Array(total);
+  out.set(MAGIC, 0);
+  writeU16(out, 4, FORMAT_VERSION);
+  writeU16(out, 6, 0);
+  writeU32(out, 8, update.step);
+  writeU32(out, 12, plans.length);
+  writeU32(out, 16, total);
+  let p = HEADER_BYTES;
+  for (const pl of plans) p = writeSection(pl, out, p);
+  writeU32(out, p, crc32c(out, 0, p));
+  return out;
+}
+
+/** Scatter a sparse tensor into a new dense Float32Array of its `length` (zeros elsewhere). */
+export function densify(tensor: Pick<SparseTensor, 'indices' | 'values' | 'length'>): Float32Array {
+  const dense = new Float32Array(tensor.length);
+  const { indices, values } = tensor;
+  for (let j = 0; j < indices.length; j++) dense[indices[j]] = values[j];
+  return dense;
+}
