@@ -111,3 +111,6 @@ export function sg_ef_floor(g: usize, r: usize, n: u32): void {
 export function sg_stream_key0(seed: u32, step: u32, tensorId: u32): u32 {
   return streamKey0(seed, step, tensorId);
 }
+
+export * from './codec_abi';
+export * from './structured_abi';
