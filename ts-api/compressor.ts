@@ -10,7 +10,10 @@
  */
 import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
 import type { SparseTensor, StepResult } from './types.ts';
-import { type CompressorOptions, groupK, resolveParams, validateOptions, type ResolvedParams } from './config.ts';
+import {
+  type CompressorOptions, baseDensity, groupK, resolveParams, validateOptions, type ResolvedParams,
+} from './config.ts';
+import { DensityPlanner, type Plan } from './schedules/planner.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
 import { decodeState, encodeState, type SavedTensor } from './state.ts';
@@ -50,12 +53,14 @@ export class Compressor {
   private readonly slots = new Map<string, Slot>();
   private counter = 0;
   private readonly ef: boolean;
+  private readonly planner: DensityPlanner;
 
   /** @internal Use createCompressor. */
   constructor(options: CompressorOptions, core: WasmCore) {
     this.options = Object.freeze(structuredClone(options));
     this.core = core;
     this.ef = options.errorFeedback ?? true;
+    this.planner = new DensityPlanner(this.options);
   }
 
   /** The step number the next step will use. */
@@ -100,7 +105,16 @@ export class Compressor {
         throw new ShapeError(`tensor '${name}' has length ${g.length}, but its residual has length ${slot.length}`);
       }
     }
-    const params = entries.map(([name, g]) => resolveParams(this.options, name, g.length));
+    const plans: Array<Plan | undefined> = this.planner.active
+      ? entries.map(([name, g]) => this.planner.plan(name, g, step, baseDensity(this.options, name)))
+      : [];
+    let params: ResolvedParams[];
+    try {
+      params = entries.map(([name, g], j) => resolveParams(this.options, name, g.length, plans[j]));
+    } catch (e) {
+      this.planner.discard();
+      throw e;
+    }
     const created = entries.filter(([name]) => !this.slots.has(name)).map(([name]) => name);
     let out: SparseTensor[];
     try {
@@ -109,11 +123,13 @@ export class Compressor {
         const view = this.core.f32(slots[j]!.s, g.length);
         if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
       });
-      out = this.runKernels(entries, slots, params, step);
+      out = this.runKernels(entries, slots, params, plans, step);
     } catch (e) {
       for (const name of created) this.drop(name);
+      this.planner.discard();
       throw e;
     }
+    this.planner.commit();
     const slots = entries.map(([name]) => this.slots.get(name)!);
     if (this.ef) {
       for (const slot of slots) [slot.s, slot.r] = [slot.r, slot.s];
@@ -123,7 +139,8 @@ export class Compressor {
   }
 
   private runKernels(
-    entries: Array<[string, Float32Array]>, slots: Slot[], params: ResolvedParams[], step: number,
+    entries: Array<[string, Float32Array]>, slots: Slot[], params: ResolvedParams[], plans: Array<Plan | undefined>,
+    step: number,
   ): SparseTensor[] {
     const x = this.core.exports;
     const seed = this.options.seed ?? 0;
@@ -140,7 +157,8 @@ export class Compressor {
       const members = params.flatMap((p, j) => (p.method === group ? [j] : []));
       if (members.length === 0) continue;
       const total = members.reduce((a, j) => a + slots[j]!.length, 0);
-      const K = groupK(this.options, group, entries[members[0]!]![0], total);
+      const plan = plans[members[0]!];
+      const K = groupK(this.options, group, entries[members[0]!]![0], total, plan && !plan.dense ? plan.density : undefined);
       const width = group === 'global-topk' ? 4 : 5;
       const table = this.core.alloc(members.length * width * 4);
       try {
@@ -258,7 +276,7 @@ export class Compressor {
       residual: s.r ? this.core.f32(s.r, s.length) : new Float32Array(0),
       length: s.length,
     }));
-    return encodeState({ step: this.counter, errorFeedback: this.ef, tensors });
+    return encodeState({ step: this.counter, errorFeedback: this.ef, tensors, aux: { planner: this.planner.getState() } });
   }
 
   /** Restores state saved by saveState. Validates everything before changing anything. */
@@ -270,6 +288,7 @@ export class Compressor {
         throw new ShapeError(`saved tensor '${t.name}' has length ${t.length}, but this compressor's has ${slot.length}`);
       }
     }
+    this.planner.setState((state.aux as { planner?: Record<string, number> }).planner ?? {});
     for (const t of state.tensors) {
       const slot = this.slotFor(t.name, t.length);
       if (slot.r) this.core.f32(slot.r, slot.length).set(t.residual);

@@ -8,6 +8,7 @@ import type { Method } from './types.ts';
 import { kFromDensity, validateDensity, validateK } from './reference/density.ts';
 import { resolveApproxTopkOptions } from './reference/select_approx_topk.ts';
 import type { SimdChoice } from './backends/wasm/core.ts';
+import { type DynamicOptions, type Plan, validateDynamic } from './schedules/planner.ts';
 
 /** Options that may differ per tensor. See docs/selection.md for each method's semantics. */
 export interface TensorOptions {
@@ -30,7 +31,7 @@ export interface TensorOptions {
 }
 
 /** Options of a compressor. */
-export interface CompressorOptions extends TensorOptions {
+export interface CompressorOptions extends TensorOptions, DynamicOptions {
   /** Selection method for every tensor without an override. */
   method: Method;
   /** RNG seed, an integer in [0, 2^32). Default 0. */
@@ -51,7 +52,10 @@ const METHODS: readonly Method[] = [
   'topk', 'threshold', 'percentile', 'randomk', 'probabilistic', 'approx-topk', 'global-topk', 'hybrid',
 ];
 const TENSOR_KEYS = ['method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations'];
-const TOP_KEYS = [...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd'];
+const TOP_KEYS = [
+  ...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd',
+  'warmupSteps', 'schedule', 'roles', 'adaptive',
+];
 
 /** Per-tensor parameters resolved against a tensor length (what a kernel call needs). */
 export type ResolvedParams =
@@ -68,7 +72,7 @@ function checkKeys(o: object, allowed: readonly string[], where: string): void {
   }
 }
 
-function checkTensorOptions(o: TensorOptions, where: string, method: Method): void {
+function checkTensorOptions(o: TensorOptions, where: string, method: Method, scheduled: boolean): void {
   if (!METHODS.includes(method)) {
     throw new ConfigError(`${where}: unknown method '${String(method)}' (expected one of ${METHODS.join(', ')})`);
   }
@@ -92,7 +96,9 @@ function checkTensorOptions(o: TensorOptions, where: string, method: Method): vo
   if (method !== 'threshold' && o.threshold !== undefined) {
     throw new ConfigError(`${where}: threshold applies to method 'threshold' only`);
   }
-  if (method !== 'threshold' && !budget) throw new ConfigError(`${where}: method '${method}' needs density or k`);
+  if (method !== 'threshold' && !budget && !scheduled) {
+    throw new ConfigError(`${where}: method '${method}' needs density or k (or a schedule)`);
+  }
 }
 
 /** Validates compressor options; throws ConfigError naming the first problem. */
@@ -110,11 +116,13 @@ export function validateOptions(o: CompressorOptions): void {
     throw new ConfigError(`globalK must be a non-negative integer, got ${String(o.globalK)}`);
   }
   if (o.globalDensity !== undefined && o.globalK !== undefined) throw new ConfigError('give globalDensity or globalK, not both');
-  checkTensorOptions(o, 'options', o.method);
+  validateDynamic(o);
+  const scheduled = o.schedule !== undefined;
+  checkTensorOptions(o, 'options', o.method, scheduled);
   for (const [name, t] of Object.entries(o.tensors ?? {})) {
     if (t === null || typeof t !== 'object') throw new ConfigError(`tensors['${name}'] must be an object`);
     checkKeys(t, TENSOR_KEYS, `tensors['${name}']`);
-    checkTensorOptions(tensorOptions(o, name), `tensors['${name}']`, tensorOptions(o, name).method);
+    checkTensorOptions(tensorOptions(o, name), `tensors['${name}']`, tensorOptions(o, name).method, scheduled);
   }
 }
 
@@ -136,8 +144,16 @@ export function tensorOptions(o: CompressorOptions, name: string): TensorOptions
   return merged;
 }
 
-/** k of a tensor from its density or k, validated against its length n. */
-export function budgetK(o: TensorOptions, n: number, what: string): number {
+/** The configured density of a tensor whose budget is a density (undefined for k or threshold budgets). */
+export function baseDensity(o: CompressorOptions, name: string): number | undefined {
+  const t = tensorOptions(o, name);
+  if (t.k !== undefined || t.threshold !== undefined) return undefined;
+  return t.density ?? (o.schedule ? 1 : undefined);
+}
+
+/** k of a tensor from its density or k, validated against its length n (a planned density wins). */
+export function budgetK(o: TensorOptions, n: number, what: string, planned?: number): number {
+  if (planned !== undefined) return kFromDensity(planned, n, `${what}: planned density`);
   if (o.k !== undefined) {
     validateK(o.k, n, `${what}: k`);
     return o.k;
@@ -145,22 +161,24 @@ export function budgetK(o: TensorOptions, n: number, what: string): number {
   return kFromDensity(o.density!, n, `${what}: density`);
 }
 
-/** Resolves one tensor's kernel parameters for its length n. */
-export function resolveParams(o: CompressorOptions, name: string, n: number): ResolvedParams {
+/** Resolves one tensor's kernel parameters for its length n and this step's plan. */
+export function resolveParams(o: CompressorOptions, name: string, n: number, plan?: Plan): ResolvedParams {
   const t = tensorOptions(o, name);
   const what = `tensor '${name}'`;
+  if (plan?.dense) return { method: 'topk', k: n, rescale: false };
+  const d = plan?.density;
   switch (t.method) {
     case 'topk':
     case 'randomk':
     case 'probabilistic':
-      return { method: t.method, k: budgetK(t, n, what), rescale: t.rescale ?? false };
+      return { method: t.method, k: budgetK(t, n, what, d), rescale: t.rescale ?? false };
     case 'percentile':
-      return { method: 'percentile', k: budgetK(t, n, what) };
+      return { method: 'percentile', k: budgetK(t, n, what, d) };
     case 'threshold':
       if (t.threshold !== undefined) return { method: 'threshold', threshold: t.threshold };
-      return { method: 'percentile', k: budgetK(t, n, what) };
+      return { method: 'percentile', k: budgetK(t, n, what, d) };
     case 'approx-topk': {
-      const k = budgetK(t, n, what);
+      const k = budgetK(t, n, what, d);
       const a = resolveApproxTopkOptions(t);
       const sampleSize = Math.max(1, Math.min(n, Math.round(n * a.sampleFraction)));
       const stride = Math.floor(n / sampleSize) || 1;
@@ -170,12 +188,14 @@ export function resolveParams(o: CompressorOptions, name: string, n: number): Re
     case 'global-topk':
       return { method: 'global-topk' };
     case 'hybrid':
-      return { method: 'hybrid', k: budgetK(t, n, what) };
+      return { method: 'hybrid', k: budgetK(t, n, what, d) };
   }
 }
 
 /** K of a joint group (global-topk: the tensors' budget over all elements; hybrid: globalDensity/globalK). */
-export function groupK(o: CompressorOptions, method: 'global-topk' | 'hybrid', first: string, total: number): number {
+export function groupK(
+  o: CompressorOptions, method: 'global-topk' | 'hybrid', first: string, total: number, planned?: number,
+): number {
   if (method === 'hybrid') {
     if (o.globalK !== undefined) {
       validateK(o.globalK, total, 'globalK');
@@ -184,5 +204,5 @@ export function groupK(o: CompressorOptions, method: 'global-topk' | 'hybrid', f
     if (o.globalDensity !== undefined) return kFromDensity(o.globalDensity, total, 'globalDensity');
     return 0;
   }
-  return budgetK(tensorOptions(o, first), total, 'global-topk');
+  return budgetK(tensorOptions(o, first), total, 'global-topk', planned);
 }

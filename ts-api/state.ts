@@ -7,6 +7,7 @@
  *   8  32 bytes build hash     40 u32 step (low)         44 u32 step (high)
  *   48 u32 tensor count, then per tensor: u16 name length, UTF-8 name, u32 length,
  *      length × f32 residual (only with error feedback)
+ *   u32 aux length, aux: UTF-8 JSON object (running statistics of dynamic rules)
  *   last 4 bytes: CRC-32C of every byte before them.
  */
 import { StateError } from './errors.ts';
@@ -26,6 +27,8 @@ export interface SavedState {
   step: number;
   errorFeedback: boolean;
   tensors: SavedTensor[];
+  /** JSON-serialisable extra state (planner statistics, …). */
+  aux: Record<string, unknown>;
 }
 
 const MAGIC = [0x53, 0x47, 0x53, 0x54];
@@ -42,7 +45,8 @@ function hashBytes(): Uint8Array {
 export function encodeState(state: SavedState): Uint8Array {
   const enc = new TextEncoder();
   const names = state.tensors.map((t) => enc.encode(t.name));
-  let size = HEADER + 4;
+  const aux = enc.encode(JSON.stringify(state.aux));
+  let size = HEADER + 4 + 4 + aux.length;
   state.tensors.forEach((t, j) => (size += 2 + names[j]!.length + 4 + (state.errorFeedback ? t.length * 4 : 0)));
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
@@ -65,6 +69,9 @@ export function encodeState(state: SavedState): Uint8Array {
       p += t.length * 4;
     }
   });
+  dv.setUint32(p, aux.length, true);
+  out.set(aux, p + 4);
+  p += 4 + aux.length;
   dv.setUint32(p, crc32c(out, 0, p), true);
   return out;
 }
@@ -117,6 +124,18 @@ export function decodeState(bytes: Uint8Array, errorFeedback: boolean): SavedSta
     if (bad >= 0) throw new StateError(`residual of '${name}' holds a non-finite value at index ${bad}`);
     tensors.push({ name, length, residual });
   }
+  if (p + 4 > end) throw new StateError('state is truncated before its aux section');
+  const auxLen = dv.getUint32(p, true);
+  p += 4;
+  if (p + auxLen > end) throw new StateError('state is truncated in its aux section');
+  let aux: unknown;
+  try {
+    aux = JSON.parse(dec.decode(bytes.subarray(p, p + auxLen)));
+  } catch {
+    throw new StateError('state aux section is not valid UTF-8 JSON');
+  }
+  if (aux === null || typeof aux !== 'object' || Array.isArray(aux)) throw new StateError('state aux section must be a JSON object');
+  p += auxLen;
   if (p !== end) throw new StateError(`state has ${end - p} unexpected trailing bytes`);
-  return { step, errorFeedback: ef, tensors };
+  return { step, errorFeedback: ef, tensors, aux: aux as Record<string, unknown> };
 }
