@@ -1,0 +1,180 @@
+/**
+ * `sparsegrad compress IN.f32 -o OUT --method M (--density D | --k N | --threshold T) [...]`:
+ * one error-feedback step over one tensor, written as one frame (docs/wire-format.md).
+ *
+ * With `--state STATE` the compressor's state (step counter and residual) is restored from STATE
+ * when it exists and, only after the step succeeded and OUT was written, replaced atomically. With a
+ * lossy value code the quantisation error of every sent value goes back into the residual
+ * (`r[i] += f32(sent[i] - quantised[i])`), so that error feedback accounts for exactly what the
+ * receiver decodes (Seide et al., "1-bit SGD", 2014; Karimireddy et al., "Error Feedback Fixes
+ * SignSGD", ICML 2019).
+ */
+import { basename, extname } from 'node:path';
+import { createCompressor, ShapeError, type Compressor, type CompressorOptions, type Method } from '../../ts-api/index.ts';
+import {
+  encodeFrame, inspectFrame, quantizeValues, INDEX_CODE_NAMES, VALUE_CODE_NAMES,
+  type IndexCodeChoice, type ValueCodeName,
+} from '../../ts-api/codec/index.ts';
+import { parseArgs, parseIntList, UsageError, type FlagSpecs, type ParsedArgs } from '../args.ts';
+import { readF32, readOptionalBytes, writeAtomic, writeBytes, type CliIO } from '../io.ts';
+
+/** The selection methods `compress` accepts (one tensor per run, so no `hybrid`). */
+export const COMPRESS_METHODS = [
+  'topk', 'threshold', 'randomk', 'probabilistic', 'approx-topk', 'percentile', 'global-topk',
+] as const satisfies readonly Method[];
+
+const INDEX_CHOICES: readonly string[] = ['auto', ...INDEX_CODE_NAMES];
+
+/** Flags of `compress`. */
+export const COMPRESS_FLAGS: FlagSpecs = {
+  output: { kind: 'string', short: 'o' },
+  method: { kind: 'string', choices: COMPRESS_METHODS },
+  density: { kind: 'number' },
+  k: { kind: 'number' },
+  threshold: { kind: 'number' },
+  seed: { kind: 'number' },
+  step: { kind: 'number' },
+  state: { kind: 'string' },
+  name: { kind: 'string' },
+  values: { kind: 'string', choices: VALUE_CODE_NAMES },
+  index: { kind: 'string', choices: INDEX_CHOICES },
+  shape: { kind: 'string' },
+  rescale: { kind: 'boolean' },
+  'no-error-feedback': { kind: 'boolean' },
+  verbose: { kind: 'boolean' },
+};
+
+/** Everything `compress` needs, checked for usage errors. */
+interface CompressPlan {
+  input: string;
+  output: string;
+  options: CompressorOptions;
+  /** Method id written in the frame (threshold with a budget runs, and is written as, percentile). */
+  frameMethod: Method;
+  step: number | undefined;
+  state: string | undefined;
+  name: string;
+  valueCode: ValueCodeName;
+  indexCode: IndexCodeChoice;
+  shape: number[] | undefined;
+  verbose: boolean;
+}
+
+function planFrom(args: ParsedArgs): CompressPlan {
+  const [input] = args.expectPositionals('compress', ['IN']) as [string];
+  const output = args.string('output');
+  if (output === undefined) throw new UsageError('compress: missing -o OUT');
+  const method = args.string('method') as Method | undefined;
+  if (method === undefined) throw new UsageError('compress: missing --method');
+  const density = args.number('density');
+  const k = args.number('k');
+  const threshold = args.number('threshold');
+  if (method === 'threshold') {
+    const given = [density, k, threshold].filter((v) => v !== undefined).length;
+    if (given !== 1) throw new UsageError('compress: --method threshold needs exactly one of --threshold, --density, --k');
+  } else {
+    if (threshold !== undefined) throw new UsageError('compress: --threshold applies to --method threshold only');
+    if (density !== undefined && k !== undefined) throw new UsageError('compress: give --density or --k, not both');
+    if (density === undefined && k === undefined) throw new UsageError(`compress: --method ${method} needs --density or --k`);
+  }
+  // Values that are wrong whatever the input file holds are usage errors (exit 2).
+  if (density !== undefined && !(density > 0 && density <= 1)) throw new UsageError(`compress: --density must be in (0, 1], got ${density}`);
+  if (k !== undefined && !(Number.isInteger(k) && k >= 0)) throw new UsageError(`compress: --k must be a non-negative integer, got ${k}`);
+  if (threshold !== undefined && !(threshold >= 0)) throw new UsageError(`compress: --threshold must be >= 0, got ${threshold}`);
+  for (const flag of ['seed', 'step'] as const) {
+    const v = args.number(flag);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
+      throw new UsageError(`compress: --${flag} must be an integer in [0, 2^32), got ${v}`);
+    }
+  }
+  const rescale = args.flag('rescale');
+  if (rescale && method !== 'randomk') throw new UsageError('compress: --rescale applies to --method randomk only');
+  const shapeText = args.string('shape');
+  const options: CompressorOptions = { method, errorFeedback: !args.flag('no-error-feedback') };
+  if (density !== undefined) options.density = density;
+  if (k !== undefined) options.k = k;
+  if (threshold !== undefined) options.threshold = threshold;
+  if (rescale) options.rescale = true;
+  const seed = args.number('seed');
+  if (seed !== undefined) options.seed = seed;
+  return {
+    input,
+    output,
+    options,
+    frameMethod: method === 'threshold' && threshold === undefined ? 'percentile' : method,
+    step: args.number('step'),
+    state: args.string('state'),
+    name: args.string('name') ?? basename(input, extname(input)),
+    valueCode: (args.string('values') ?? 'f32') as ValueCodeName,
+    indexCode: (args.string('index') ?? 'auto') as IndexCodeChoice,
+    shape: shapeText === undefined ? undefined : parseIntList(shapeText, 'compress: option --shape'),
+    verbose: args.flag('verbose'),
+  };
+}
+
+/**
+ * Puts the quantisation error of a lossy value code back into the residual: for every kept index
+ * `i` with sent value `s` and decoded value `q`, `r[i] = f32(r[i] + f32(s - q))`.
+ */
+export function feedBackQuantisation(
+  compressor: Compressor, name: string, indices: Uint32Array, sent: Float32Array, quantised: Float32Array,
+): void {
+  const r = compressor.getResidual(name);
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j]!;
+    r[i] = Math.fround(r[i]! + Math.fround(sent[j]! - quantised[j]!));
+  }
+  compressor.setResidual(name, r);
+}
+
+/**
+ * Runs `sparsegrad compress`.
+ * @throws UsageError on bad usage; a SparsegradError (ConfigError, NonFiniteError, StateError,
+ *   CliInputError, ...) on bad input. OUT and STATE are left untouched when the step fails.
+ */
+export async function runCompress(argv: readonly string[], io: CliIO): Promise<void> {
+  const plan = planFrom(parseArgs(argv, COMPRESS_FLAGS, 'compress'));
+  const compressor = await createCompressor(plan.options);
+  try {
+    const saved = plan.state === undefined ? undefined : readOptionalBytes(plan.state, 'state');
+    const data = readF32(plan.input);
+    if (plan.shape !== undefined) {
+      const product = plan.shape.reduce((a, d) => a * d, 1);
+      if (product !== data.length) {
+        throw new ShapeError(`--shape ${plan.shape.join(',')} has ${product} elements, but '${plan.input}' has ${data.length}`);
+      }
+    }
+    if (saved !== undefined) compressor.restoreState(saved);
+    const result = compressor.step([[plan.name, data]], plan.step === undefined ? {} : { step: plan.step });
+    const t = result.tensors[0]!;
+    if (plan.valueCode !== 'f32' && plan.options.errorFeedback !== false) {
+      feedBackQuantisation(compressor, plan.name, t.indices, t.values, quantizeValues(t.values, plan.valueCode));
+    }
+    const frame = encodeFrame(
+      {
+        step: result.step,
+        tensors: [{
+          name: t.name, length: t.length, indices: t.indices, values: t.values, method: plan.frameMethod,
+          ...(plan.shape === undefined ? {} : { shape: plan.shape }),
+        }],
+      },
+      { indexCode: plan.indexCode, valueCode: plan.valueCode },
+    );
+    const state = plan.state === undefined ? undefined : compressor.saveState();
+    writeBytes(plan.output, frame, 'output');
+    if (plan.state !== undefined && state !== undefined) writeAtomic(plan.state, state, 'state');
+    if (plan.verbose) io.err(`${summary(frame, plan)}\n`);
+  } finally {
+    compressor.dispose();
+  }
+}
+
+function summary(frame: Uint8Array, plan: CompressPlan): string {
+  const f = inspectFrame(frame);
+  const t = f.tensors[0]!;
+  const index = t.indexCode === 'rice' ? `rice(b=${t.indexParam})` : t.indexCode;
+  return `compressed '${t.name}' step ${f.step} (${t.method}): kept ${t.k} of ${t.length} ` +
+    `(${(100 * t.density).toFixed(3)}%), frame ${f.totalBytes} bytes (index ${index}, values ${t.valueCode}), ` +
+    `${f.ratioVsDenseF32.toFixed(2)}x smaller than dense f32 -> ${plan.output}` +
+    (plan.state === undefined ? '' : `, state -> ${plan.state}`);
+}
