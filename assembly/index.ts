@@ -17,6 +17,8 @@ import { selectProbabilistic } from './kernels/select_probabilistic';
 import { selectApproxTopk } from './kernels/select_approx_topk';
 import { selectGlobalTopk } from './kernels/select_global_topk';
 import { selectHybrid } from './kernels/select_hybrid';
+import { momentumCorrect, scaleInPlace, zeroAt } from './kernels/momentum';
+import { blockedSumSquares } from './util/reduce';
 
 /** ABI version: bumped whenever an export changes meaning. */
 export function sg_abi_version(): u32 {
@@ -114,3 +116,23 @@ export function sg_stream_key0(seed: u32, step: u32, tensorId: u32): u32 {
 
 export * from './codec_abi';
 export * from './structured_abi';
+
+/** DGC momentum correction pre-pass: u2 = m·u + scale·s, s = u2. */
+export function sg_momentum(s: usize, u: usize, u2: usize, n: u32, m: f32, scale: f32): void {
+  momentumCorrect(s, u, u2, n, m, scale);
+}
+
+/** p[i] *= factor (local clipping, residual decay). */
+export function sg_scale(p: usize, n: u32, factor: f32): void {
+  scaleInPlace(p, n, factor);
+}
+
+/** p[idx[j]] = 0 for the `count` indices at idx (momentum-factor masking). */
+export function sg_zero_at(p: usize, idx: usize, count: u32): void {
+  zeroAt(p, idx, count);
+}
+
+/** Sum of squares in the documented blocked order (for gradient norms). */
+export function sg_sum_squares(p: usize, n: u32): f32 {
+  return blockedSumSquares(p, n);
+}

@@ -35,6 +35,9 @@ interface Slot {
   s: number;
   /** Residual buffer; 0 without error feedback. */
   r: number;
+  /** Momentum and its next-step buffer (DGC momentum correction); 0 without momentum. */
+  u: number;
+  u2: number;
 }
 
 /** Creates an in-thread compressor on the Wasm core (SIMD when available). */
@@ -61,7 +64,10 @@ export class Compressor {
     this.core = core;
     this.ef = options.errorFeedback ?? true;
     this.planner = new DensityPlanner(this.options);
+    this.momentum = options.momentum !== undefined;
   }
+
+  private readonly momentum: boolean;
 
   /** The step number the next step will use. */
   get stepCount(): number {
@@ -123,7 +129,9 @@ export class Compressor {
         const view = this.core.f32(slots[j]!.s, g.length);
         if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
       });
+      this.compensateInputs(slots);
       out = this.runKernels(entries, slots, params, plans, step);
+      this.compensateAfter(slots, out);
     } catch (e) {
       for (const name of created) this.drop(name);
       this.planner.discard();
@@ -134,8 +142,44 @@ export class Compressor {
     if (this.ef) {
       for (const slot of slots) [slot.s, slot.r] = [slot.r, slot.s];
     }
+    if (this.momentum) {
+      for (const slot of slots) [slot.u, slot.u2] = [slot.u2, slot.u];
+    }
     this.counter = step + 1;
     return { step, tensors: out };
+  }
+
+  /**
+   * DGC pre-pass over the copied inputs: local clipping by the step's total norm (threshold scaled
+   * by N^-1/2), then momentum correction u2 = m·u + g with s = u2 (the kernel adds the residual).
+   */
+  private compensateInputs(slots: Slot[]): void {
+    const o = this.options;
+    const x = this.core.exports;
+    let scale = 1;
+    if (o.clipNorm !== undefined) {
+      let total = 0;
+      for (const sl of slots) total = Math.fround(total + x.sg_sum_squares(sl.s, sl.length));
+      const norm = Math.fround(Math.sqrt(total));
+      const thr = Math.fround(o.clipNorm / Math.sqrt(o.workers ?? 1));
+      if (norm > thr) scale = Math.fround(thr / norm);
+    }
+    for (const sl of slots) {
+      if (this.momentum) x.sg_momentum(sl.s, sl.u, sl.u2, sl.length, o.momentum!, scale);
+      else if (scale !== 1) x.sg_scale(sl.s, sl.length, scale);
+    }
+  }
+
+  /** After selection: momentum-factor masking at the sent positions, residual decay. */
+  private compensateAfter(slots: Slot[], out: SparseTensor[]): void {
+    const o = this.options;
+    slots.forEach((sl, j) => {
+      if (this.momentum && (o.momentumMasking ?? true)) {
+        const u2 = this.core.f32(sl.u2, sl.length);
+        for (const i of out[j]!.indices) u2[i] = 0;
+      }
+      if (o.residualDecay !== undefined && o.residualDecay !== 1) this.core.exports.sg_scale(sl.s, sl.length, o.residualDecay);
+    });
   }
 
   private runKernels(
@@ -213,17 +257,18 @@ export class Compressor {
     if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
       throw new ShapeError(`tensor '${name}': length must be an integer in [0, 2^32), got ${String(length)}`);
     }
-    const s = this.core.alloc(length * 4);
-    let r = 0;
-    if (this.ef) {
-      try {
-        r = this.core.allocF32(length, true).ptr;
-      } catch (e) {
-        this.core.free(s);
-        throw e;
-      }
+    const got: number[] = [];
+    try {
+      got.push(this.core.alloc(length * 4));
+      got.push(this.ef ? this.core.allocF32(length, true).ptr : 0);
+      got.push(this.momentum ? this.core.allocF32(length, true).ptr : 0);
+      got.push(this.momentum ? this.core.alloc(length * 4) : 0);
+    } catch (e) {
+      for (const p of got) this.core.free(p);
+      throw e;
     }
-    slot = { name, id: fnv1a32(name), length, s, r };
+    const [s, r, u, u2] = got as [number, number, number, number];
+    slot = { name, id: fnv1a32(name), length, s, r, u, u2 };
     this.slots.set(name, slot);
     return slot;
   }
@@ -231,8 +276,7 @@ export class Compressor {
   private drop(name: string): void {
     const slot = this.slots.get(name);
     if (!slot) return;
-    this.core.free(slot.s);
-    this.core.free(slot.r);
+    for (const p of [slot.s, slot.r, slot.u, slot.u2]) this.core.free(p);
     this.slots.delete(name);
   }
 
@@ -241,6 +285,13 @@ export class Compressor {
     if (!slot) throw new ShapeError(`unknown tensor '${name}' (known: ${this.tensorNames().join(', ') || 'none'})`);
     if (!this.ef) throw new ConfigError('error feedback is off: there is no residual');
     return slot;
+  }
+
+  /** A copy of the tensor's momentum (DGC momentum correction). */
+  getMomentum(name: string): Float32Array {
+    const slot = this.known(name);
+    if (!slot.u) throw new ConfigError('momentum correction is off: there is no momentum');
+    return this.core.f32(slot.u, slot.length).slice();
   }
 
   /** A copy of the tensor's residual. */
@@ -274,14 +325,17 @@ export class Compressor {
     const tensors: SavedTensor[] = [...this.slots.values()].map((s) => ({
       name: s.name,
       residual: s.r ? this.core.f32(s.r, s.length) : new Float32Array(0),
+      momentum: s.u ? this.core.f32(s.u, s.length) : undefined,
       length: s.length,
     }));
-    return encodeState({ step: this.counter, errorFeedback: this.ef, tensors, aux: { planner: this.planner.getState() } });
+    return encodeState({
+      step: this.counter, errorFeedback: this.ef, momentum: this.momentum, tensors, aux: { planner: this.planner.getState() },
+    });
   }
 
   /** Restores state saved by saveState. Validates everything before changing anything. */
   restoreState(bytes: Uint8Array): void {
-    const state = decodeState(bytes, this.ef);
+    const state = decodeState(bytes, this.ef, this.momentum);
     for (const t of state.tensors) {
       const slot = this.slots.get(t.name);
       if (slot && slot.length !== t.length) {
@@ -292,21 +346,20 @@ export class Compressor {
     for (const t of state.tensors) {
       const slot = this.slotFor(t.name, t.length);
       if (slot.r) this.core.f32(slot.r, slot.length).set(t.residual);
+      if (slot.u && t.momentum) this.core.f32(slot.u, slot.length).set(t.momentum);
     }
     const saved = new Set(state.tensors.map((t) => t.name));
     for (const slot of this.slots.values()) {
-      if (!saved.has(slot.name) && slot.r) this.core.f32(slot.r, slot.length).fill(0);
+      if (saved.has(slot.name)) continue;
+      if (slot.r) this.core.f32(slot.r, slot.length).fill(0);
+      if (slot.u) this.core.f32(slot.u, slot.length).fill(0);
     }
     this.counter = state.step;
   }
 
   /** Frees every buffer; the compressor must not be used afterwards. */
   dispose(): void {
-    for (const slot of this.slots.values()) {
-      this.core.free(slot.s);
-      this.core.free(slot.r);
-    }
-    this.slots.clear();
+    for (const name of this.tensorNames()) this.drop(name);
   }
 }
 

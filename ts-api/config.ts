@@ -46,6 +46,16 @@ export interface CompressorOptions extends TensorOptions, DynamicOptions {
   tensors?: Record<string, TensorOptions>;
   /** Wasm build: 'auto' (default), true (require SIMD) or false (scalar). */
   simd?: SimdChoice;
+  /** DGC momentum correction with this momentum factor m in [0, 1) (needs error feedback). */
+  momentum?: number;
+  /** Momentum-factor masking: zero the momentum where values were sent (default true). */
+  momentumMasking?: boolean;
+  /** Local gradient clipping: threshold of the step's total gradient norm. */
+  clipNorm?: number;
+  /** Number of workers N; the clipping threshold is clipNorm / sqrt(N) (default 1). */
+  workers?: number;
+  /** Residual decay in (0, 1]: the carried residual is multiplied by it after every step. */
+  residualDecay?: number;
 }
 
 const METHODS: readonly Method[] = [
@@ -54,7 +64,8 @@ const METHODS: readonly Method[] = [
 const TENSOR_KEYS = ['method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations'];
 const TOP_KEYS = [
   ...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd',
-  'warmupSteps', 'schedule', 'roles', 'adaptive',
+  'warmupSteps', 'schedule', 'roles', 'adaptive', 'denseSyncEvery',
+  'momentum', 'momentumMasking', 'clipNorm', 'workers', 'residualDecay',
 ];
 
 /** Per-tensor parameters resolved against a tensor length (what a kernel call needs). */
@@ -117,12 +128,27 @@ export function validateOptions(o: CompressorOptions): void {
   }
   if (o.globalDensity !== undefined && o.globalK !== undefined) throw new ConfigError('give globalDensity or globalK, not both');
   validateDynamic(o);
+  validateCompensation(o);
   const scheduled = o.schedule !== undefined;
   checkTensorOptions(o, 'options', o.method, scheduled);
   for (const [name, t] of Object.entries(o.tensors ?? {})) {
     if (t === null || typeof t !== 'object') throw new ConfigError(`tensors['${name}'] must be an object`);
     checkKeys(t, TENSOR_KEYS, `tensors['${name}']`);
     checkTensorOptions(tensorOptions(o, name), `tensors['${name}']`, tensorOptions(o, name).method, scheduled);
+  }
+}
+
+function validateCompensation(o: CompressorOptions): void {
+  const num = (v: unknown, what: string, ok: (x: number) => boolean, range: string) => {
+    if (v !== undefined && !(typeof v === 'number' && ok(v))) throw new ConfigError(`${what} must be ${range}, got ${String(v)}`);
+  };
+  num(o.momentum, 'momentum', (x) => x >= 0 && x < 1, 'in [0, 1)');
+  num(o.clipNorm, 'clipNorm', (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
+  num(o.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  num(o.residualDecay, 'residualDecay', (x) => x > 0 && x <= 1, 'in (0, 1]');
+  if (o.momentumMasking !== undefined && typeof o.momentumMasking !== 'boolean') throw new ConfigError('momentumMasking must be a boolean');
+  if ((o.momentum !== undefined || o.residualDecay !== undefined) && o.errorFeedback === false) {
+    throw new ConfigError('momentum correction and residual decay need error feedback');
   }
 }
 

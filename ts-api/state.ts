@@ -3,10 +3,10 @@
  * the SHA-256 of the Wasm builds that produced them, so state from an incompatible build is refused
  * (the content-hash idea of hash-wasm's saved states). Layout, little-endian:
  *
- *   0  "SGST" magic            4  u16 version (1)        6  u16 flags (bit 0: error feedback)
+ *   0  "SGST" magic   4  u16 version (1)   6  u16 flags (bit 0: error feedback, bit 1: momentum)
  *   8  32 bytes build hash     40 u32 step (low)         44 u32 step (high)
  *   48 u32 tensor count, then per tensor: u16 name length, UTF-8 name, u32 length,
- *      length × f32 residual (only with error feedback)
+ *      length × f32 residual (only with error feedback), length × f32 momentum (only with momentum)
  *   u32 aux length, aux: UTF-8 JSON object (running statistics of dynamic rules)
  *   last 4 bytes: CRC-32C of every byte before them.
  */
@@ -20,12 +20,15 @@ export interface SavedTensor {
   length: number;
   /** Residual (empty without error feedback). */
   residual: Float32Array;
+  /** Momentum (DGC momentum correction), when on. */
+  momentum?: Float32Array;
 }
 
 /** The content of saved state. */
 export interface SavedState {
   step: number;
   errorFeedback: boolean;
+  momentum: boolean;
   tensors: SavedTensor[];
   /** JSON-serialisable extra state (planner statistics, …). */
   aux: Record<string, unknown>;
@@ -47,12 +50,13 @@ export function encodeState(state: SavedState): Uint8Array {
   const names = state.tensors.map((t) => enc.encode(t.name));
   const aux = enc.encode(JSON.stringify(state.aux));
   let size = HEADER + 4 + 4 + aux.length;
-  state.tensors.forEach((t, j) => (size += 2 + names[j]!.length + 4 + (state.errorFeedback ? t.length * 4 : 0)));
+  const per = (state.errorFeedback ? 4 : 0) + (state.momentum ? 4 : 0);
+  state.tensors.forEach((t, j) => (size += 2 + names[j]!.length + 4 + t.length * per));
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   out.set(MAGIC, 0);
   dv.setUint16(4, VERSION, true);
-  dv.setUint16(6, state.errorFeedback ? 1 : 0, true);
+  dv.setUint16(6, (state.errorFeedback ? 1 : 0) | (state.momentum ? 2 : 0), true);
   out.set(hashBytes(), 8);
   dv.setUint32(40, state.step % 2 ** 32, true);
   dv.setUint32(44, Math.floor(state.step / 2 ** 32), true);
@@ -64,8 +68,9 @@ export function encodeState(state: SavedState): Uint8Array {
     p += 2 + names[j]!.length;
     dv.setUint32(p, t.length, true);
     p += 4;
-    if (state.errorFeedback) {
-      out.set(new Uint8Array(t.residual.buffer, t.residual.byteOffset, t.length * 4), p);
+    for (const [on, a] of [[state.errorFeedback, t.residual], [state.momentum, t.momentum]] as const) {
+      if (!on) continue;
+      out.set(new Uint8Array(a!.buffer, a!.byteOffset, t.length * 4), p);
       p += t.length * 4;
     }
   });
@@ -77,7 +82,7 @@ export function encodeState(state: SavedState): Uint8Array {
 }
 
 /** Parses and validates state; `errorFeedback` is the restoring compressor's setting. */
-export function decodeState(bytes: Uint8Array, errorFeedback: boolean): SavedState {
+export function decodeState(bytes: Uint8Array, errorFeedback: boolean, momentum: boolean): SavedState {
   if (!(bytes instanceof Uint8Array)) throw new StateError('state must be a Uint8Array');
   if (bytes.length < HEADER + 4) throw new StateError(`state is truncated (${bytes.length} bytes)`);
   if (!MAGIC.every((b, i) => bytes[i] === b)) throw new StateError('not sparsegrad state (bad magic)');
@@ -90,10 +95,14 @@ export function decodeState(bytes: Uint8Array, errorFeedback: boolean): SavedSta
   if (!hash.every((b, i) => bytes[8 + i] === b)) {
     throw new StateError('state was saved by an incompatible build of the Wasm core (build hash differs)');
   }
-  const ef = (dv.getUint16(6, true) & 1) === 1;
+  const flags = dv.getUint16(6, true);
+  if (flags & ~3) throw new StateError(`state has unknown flags 0x${flags.toString(16)}`);
+  const ef = (flags & 1) === 1;
+  const mom = (flags & 2) === 2;
   if (ef !== errorFeedback) {
     throw new StateError(`state was saved with errorFeedback ${ef}, but this compressor has ${errorFeedback}`);
   }
+  if (mom !== momentum) throw new StateError(`state was saved with momentum ${mom}, but this compressor has ${momentum}`);
   const step = dv.getUint32(40, true) + dv.getUint32(44, true) * 2 ** 32;
   const count = dv.getUint32(48, true);
   const dec = new TextDecoder('utf-8', { fatal: true });
@@ -115,14 +124,19 @@ export function decodeState(bytes: Uint8Array, errorFeedback: boolean): SavedSta
     p += 2 + nameLen;
     const length = dv.getUint32(p, true);
     p += 4;
-    const bytesLen = ef ? length * 4 : 0;
-    if (p + bytesLen > end) throw new StateError(`state is truncated in the residual of '${name}'`);
-    const residual = new Float32Array(ef ? length : 0);
-    new Uint8Array(residual.buffer).set(bytes.subarray(p, p + bytesLen));
-    p += bytesLen;
-    const bad = residual.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new StateError(`residual of '${name}' holds a non-finite value at index ${bad}`);
-    tensors.push({ name, length, residual });
+    const read = (on: boolean, what: string): Float32Array => {
+      const len = on ? length * 4 : 0;
+      if (p + len > end) throw new StateError(`state is truncated in the ${what} of '${name}'`);
+      const a = new Float32Array(on ? length : 0);
+      new Uint8Array(a.buffer).set(bytes.subarray(p, p + len));
+      p += len;
+      const bad = a.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new StateError(`${what} of '${name}' holds a non-finite value at index ${bad}`);
+      return a;
+    };
+    const residual = read(ef, 'residual');
+    const mo = read(mom, 'momentum');
+    tensors.push({ name, length, residual, momentum: mom ? mo : undefined });
   }
   if (p + 4 > end) throw new StateError('state is truncated before its aux section');
   const auxLen = dv.getUint32(p, true);
@@ -137,5 +151,5 @@ export function decodeState(bytes: Uint8Array, errorFeedback: boolean): SavedSta
   if (aux === null || typeof aux !== 'object' || Array.isArray(aux)) throw new StateError('state aux section must be a JSON object');
   p += auxLen;
   if (p !== end) throw new StateError(`state has ${end - p} unexpected trailing bytes`);
-  return { step, errorFeedback: ef, tensors, aux: aux as Record<string, unknown> };
+  return { step, errorFeedback: ef, momentum: mom, tensors, aux: aux as Record<string, unknown> };
 }

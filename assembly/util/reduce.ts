@@ -54,3 +54,35 @@ export function countSaturated(s: usize, n: u32, c: f32): u32 {
   for (let i: u32 = 0; i < n; i++) if (c * abs<f32>(loadF32(s, i)) >= 1) m++;
   return m;
 }
+
+/** Sum of s[i]² in the documented order (products rounded to f32, then the blocked lane sum). */
+export function blockedSumSquares(s: usize, n: u32): f32 {
+  let total: f32 = 0;
+  for (let b: u32 = 0; b < n; b += SUM_BLOCK) {
+    const end = min<u32>(n, b + SUM_BLOCK);
+    let l0: f32 = 0, l1: f32 = 0, l2: f32 = 0, l3: f32 = 0;
+    let i = b;
+    if (ASC_FEATURE_SIMD) {
+      let acc = f32x4.splat(0);
+      for (; i + 4 <= end; i += 4) {
+        const v = v128.load(s + (<usize>i << 2));
+        acc = f32x4.add(acc, f32x4.mul(v, v));
+      }
+      l0 = f32x4.extract_lane(acc, 0);
+      l1 = f32x4.extract_lane(acc, 1);
+      l2 = f32x4.extract_lane(acc, 2);
+      l3 = f32x4.extract_lane(acc, 3);
+    }
+    for (; i < end; i++) {
+      const x = loadF32(s, i);
+      const v = x * x;
+      const lane = i & 3;
+      if (lane == 0) l0 += v;
+      else if (lane == 1) l1 += v;
+      else if (lane == 2) l2 += v;
+      else l3 += v;
+    }
+    total += (l0 + l1) + (l2 + l3);
+  }
+  return total;
+}

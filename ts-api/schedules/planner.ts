@@ -19,6 +19,8 @@ export interface DynamicOptions {
   roles?: boolean | RoleOptions;
   /** Adaptive rule applied on top (gradient norm or update frequency). */
   adaptive?: AdaptiveOptions;
+  /** Every N-th step (steps N-1, 2N-1, …) is sent dense, flushing the residual. */
+  denseSyncEvery?: number;
 }
 
 /** What the planner decides for one tensor at one step. */
@@ -28,6 +30,9 @@ export type Plan = { dense: true } | { dense: false; density: number };
 export function validateDynamic(o: DynamicOptions): void {
   if (o.warmupSteps !== undefined && !(Number.isInteger(o.warmupSteps) && o.warmupSteps >= 0)) {
     throw new ConfigError(`warmupSteps must be a non-negative integer, got ${String(o.warmupSteps)}`);
+  }
+  if (o.denseSyncEvery !== undefined && !(Number.isInteger(o.denseSyncEvery) && o.denseSyncEvery >= 1)) {
+    throw new ConfigError(`denseSyncEvery must be a positive integer, got ${String(o.denseSyncEvery)}`);
   }
   if (o.schedule !== undefined) validateSchedule(o.schedule);
   if (o.roles !== undefined && o.roles !== true && o.roles !== false) validateRoles(o.roles);
@@ -42,12 +47,13 @@ export class DensityPlanner {
 
   /** True when any dynamic rule is configured. */
   get active(): boolean {
-    return (this.o.warmupSteps ?? 0) > 0 || !!this.o.schedule || !!this.o.roles || !!this.o.adaptive;
+    return (this.o.warmupSteps ?? 0) > 0 || !!this.o.schedule || !!this.o.roles || !!this.o.adaptive || !!this.o.denseSyncEvery;
   }
 
-  /** True when the step is inside the dense warm-up. */
+  /** True when the step is sent dense: inside the warm-up, or a periodic dense sync. */
   isWarmup(step: number): boolean {
-    return step < (this.o.warmupSteps ?? 0);
+    const every = this.o.denseSyncEvery;
+    return step < (this.o.warmupSteps ?? 0) || (every !== undefined && (step + 1) % every === 0);
   }
 
   /**

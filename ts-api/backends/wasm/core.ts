@@ -31,6 +31,10 @@ export interface CoreExports {
   sg_hybrid(table: number, m: number, k: number): number;
   sg_ef_floor(g: number, r: number, n: number): void;
   sg_stream_key0(seed: number, step: number, id: number): number;
+  sg_momentum(s: number, u: number, u2: number, n: number, m: number, scale: number): void;
+  sg_scale(p: number, n: number, factor: number): void;
+  sg_zero_at(p: number, idx: number, count: number): void;
+  sg_sum_squares(p: number, n: number): number;
 }
 
 /** Which build to load: 'auto' picks SIMD when the engine validates it. */
