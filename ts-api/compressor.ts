@@ -9,9 +9,10 @@
  * ICML 2019).
  */
 import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
-import type { SparseTensor, StepResult } from './types.ts';
+import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
+import { encodeFrame, quantizeValues } from './codec/index.ts';
 import {
-  type CompressorOptions, baseDensity, groupK, resolveParams, validateOptions, type ResolvedParams,
+  type CompressorOptions, baseDensity, groupK, resolveParams, tensorOptions, validateOptions, type ResolvedParams,
 } from './config.ts';
 import { DensityPlanner, type Plan } from './schedules/planner.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
@@ -122,7 +123,7 @@ export class Compressor {
       throw e;
     }
     const created = entries.filter(([name]) => !this.slots.has(name)).map(([name]) => name);
-    let out: SparseTensor[];
+    let out: CompressedTensor[];
     try {
       const slots = entries.map(([name, g]) => this.slotFor(name, g.length));
       entries.forEach(([, g], j) => {
@@ -130,7 +131,8 @@ export class Compressor {
         if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
       });
       this.compensateInputs(slots);
-      out = this.runKernels(entries, slots, params, plans, step);
+      const selected = this.runKernels(entries, slots, params, plans, step);
+      out = this.applyValueCodes(slots, selected, params);
       this.compensateAfter(slots, out);
     } catch (e) {
       for (const name of created) this.drop(name);
@@ -168,6 +170,30 @@ export class Compressor {
       if (this.momentum) x.sg_momentum(sl.s, sl.u, sl.u2, sl.length, o.momentum!, scale);
       else if (scale !== 1) x.sg_scale(sl.s, sl.length, scale);
     }
+  }
+
+  /**
+   * Attaches method and codes to each selection and, for a lossy value code, adds the quantisation
+   * error `value − decoded` (f32) to the new residual at the kept positions.
+   */
+  private applyValueCodes(slots: Slot[], selected: SparseTensor[], params: ResolvedParams[]): CompressedTensor[] {
+    return selected.map((t, j) => {
+      const o = tensorOptions(this.options, t.name);
+      const valueCode = o.values ?? 'f32';
+      if (valueCode !== 'f32' && this.ef) {
+        const q = quantizeValues(t.values, valueCode);
+        const r = this.core.f32(slots[j]!.s, t.length);
+        t.indices.forEach((i, jj) => {
+          r[i] = Math.fround(r[i]! + Math.fround(t.values[jj]! - q[jj]!));
+        });
+      }
+      return { ...t, method: params[j]!.method, valueCode, indexCode: o.index ?? 'auto' };
+    });
+  }
+
+  /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes. */
+  encode(result: StepResult): Uint8Array {
+    return encodeFrame({ step: result.step, tensors: result.tensors });
   }
 
   /** After selection: momentum-factor masking at the sent positions, residual decay. */

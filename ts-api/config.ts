@@ -8,6 +8,7 @@ import type { Method } from './types.ts';
 import { kFromDensity, validateDensity, validateK } from './reference/density.ts';
 import { resolveApproxTopkOptions } from './reference/select_approx_topk.ts';
 import type { SimdChoice } from './backends/wasm/core.ts';
+import { INDEX_CODE_NAMES, VALUE_CODE_NAMES, type IndexCodeName, type ValueCodeName } from './codec/ids.ts';
 import { type DynamicOptions, type Plan, validateDynamic } from './schedules/planner.ts';
 
 /** Options that may differ per tensor. See docs/selection.md for each method's semantics. */
@@ -28,6 +29,10 @@ export interface TensorOptions {
   tolerance?: number;
   /** approx-topk: threshold attempts before exact top-k (default 3). */
   maxIterations?: number;
+  /** Value code on the wire (default f32). Lossy codes put their quantisation error into the residual. */
+  values?: ValueCodeName;
+  /** Index code on the wire (default auto: the smallest). */
+  index?: IndexCodeName | 'auto';
 }
 
 /** Options of a compressor. */
@@ -42,7 +47,7 @@ export interface CompressorOptions extends TensorOptions, DynamicOptions {
   globalDensity?: number;
   /** hybrid: number of elements of the step that sets the global threshold (instead of globalDensity). */
   globalK?: number;
-  /** Per-tensor overrides by exact tensor name. */
+  /** Per-tensor overrides by tensor name or pattern (`*`, `**`, `?`); matching entries apply in key order. */
   tensors?: Record<string, TensorOptions>;
   /** Wasm build: 'auto' (default), true (require SIMD) or false (scalar). */
   simd?: SimdChoice;
@@ -61,7 +66,9 @@ export interface CompressorOptions extends TensorOptions, DynamicOptions {
 const METHODS: readonly Method[] = [
   'topk', 'threshold', 'percentile', 'randomk', 'probabilistic', 'approx-topk', 'global-topk', 'hybrid',
 ];
-const TENSOR_KEYS = ['method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations'];
+const TENSOR_KEYS = [
+  'method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations', 'values', 'index',
+];
 const TOP_KEYS = [
   ...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd',
   'warmupSteps', 'schedule', 'roles', 'adaptive', 'denseSyncEvery',
@@ -96,6 +103,12 @@ function checkTensorOptions(o: TensorOptions, where: string, method: Method, sch
     throw new ConfigError(`${where}: threshold must be a finite number >= 0, got ${String(o.threshold)}`);
   }
   if (o.rescale !== undefined && typeof o.rescale !== 'boolean') throw new ConfigError(`${where}: rescale must be a boolean`);
+  if (o.values !== undefined && !VALUE_CODE_NAMES.includes(o.values)) {
+    throw new ConfigError(`${where}: unknown value code '${String(o.values)}' (${VALUE_CODE_NAMES.join(', ')})`);
+  }
+  if (o.index !== undefined && o.index !== 'auto' && !INDEX_CODE_NAMES.includes(o.index)) {
+    throw new ConfigError(`${where}: unknown index code '${String(o.index)}' (auto, ${INDEX_CODE_NAMES.join(', ')})`);
+  }
   resolveApproxTopkOptions(o);
   const budget = o.density !== undefined || o.k !== undefined;
   if (method === 'threshold' && !budget && o.threshold === undefined) {
@@ -134,7 +147,8 @@ export function validateOptions(o: CompressorOptions): void {
   for (const [name, t] of Object.entries(o.tensors ?? {})) {
     if (t === null || typeof t !== 'object') throw new ConfigError(`tensors['${name}'] must be an object`);
     checkKeys(t, TENSOR_KEYS, `tensors['${name}']`);
-    checkTensorOptions(tensorOptions(o, name), `tensors['${name}']`, tensorOptions(o, name).method, scheduled);
+    const merged = mergeOverride(tensorOptions({ ...o, tensors: {} }, name), t);
+    checkTensorOptions(merged, `tensors['${name}']`, merged.method, scheduled);
   }
 }
 
@@ -152,20 +166,48 @@ function validateCompensation(o: CompressorOptions): void {
   }
 }
 
-/** The effective options of one tensor: the overrides replace the budget as a whole. */
-export function tensorOptions(o: CompressorOptions, name: string): TensorOptions & { method: Method } {
-  const t = o.tensors?.[name];
-  const base: TensorOptions & { method: Method } = {
-    method: o.method, density: o.density, k: o.k, threshold: o.threshold, rescale: o.rescale,
-    sampleFraction: o.sampleFraction, tolerance: o.tolerance, maxIterations: o.maxIterations,
-  };
-  if (!t) return base;
-  const budgetOverride = t.density !== undefined || t.k !== undefined || t.threshold !== undefined;
+/**
+ * Whether a tensor name matches an override key: `*` matches any run of characters other than
+ * '.', `**` any run including '.', `?` one character; anything else matches itself.
+ */
+export function matchesPattern(pattern: string, name: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === name;
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^.]*';
+    else if (c === '?') re += '.';
+    else re += c.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(re + '$').test(name);
+}
+
+function mergeOverride(base: TensorOptions & { method: Method }, t: TensorOptions): TensorOptions & { method: Method } {
   const merged = { ...base, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) };
-  if (budgetOverride) {
+  if (t.density !== undefined || t.k !== undefined || t.threshold !== undefined) {
     merged.density = t.density;
     merged.k = t.k;
     merged.threshold = t.threshold;
+  }
+  return merged;
+}
+
+/**
+ * The effective options of one tensor: the top-level options, then every `tensors` entry whose key
+ * matches the name, in key order (later entries win; an entry that sets a budget replaces the
+ * budget as a whole).
+ */
+export function tensorOptions(o: CompressorOptions, name: string): TensorOptions & { method: Method } {
+  let merged: TensorOptions & { method: Method } = {
+    method: o.method, density: o.density, k: o.k, threshold: o.threshold, rescale: o.rescale,
+    sampleFraction: o.sampleFraction, tolerance: o.tolerance, maxIterations: o.maxIterations,
+    values: o.values, index: o.index,
+  };
+  for (const [key, t] of Object.entries(o.tensors ?? {})) {
+    if (matchesPattern(key, name)) merged = mergeOverride(merged, t);
   }
   return merged;
 }

@@ -1,4 +1,5 @@
 /** Shared public types of the TypeScript API. Types only. */
+import type { IndexCodeName, ValueCodeName } from './codec/ids.ts';
 
 /** Element-wise selection methods. See docs/selection.md for their exact semantics. */
 export type Method =
@@ -27,10 +28,21 @@ export interface SparseTensor extends Selection {
   shape?: number[];
 }
 
+/**
+ * One tensor of a step's result: the selected values (before value coding) with the method and the
+ * codes to put it on the wire. With a lossy value code the compressor has already added
+ * `value − decoded` to the residual, so error feedback accounts for exactly what a receiver decodes.
+ */
+export interface CompressedTensor extends SparseTensor {
+  method: Method;
+  valueCode: ValueCodeName;
+  indexCode: IndexCodeName | 'auto';
+}
+
 /** The result of one compression step over a set of named tensors. */
 export interface StepResult {
   /** The step number the RNG used (the compressor's counter before it advanced). */
   step: number;
   /** One entry per input tensor, in input order. */
-  tensors: SparseTensor[];
+  tensors: CompressedTensor[];
 }

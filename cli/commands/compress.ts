@@ -10,9 +10,9 @@
  * SignSGD", ICML 2019).
  */
 import { basename, extname } from 'node:path';
-import { createCompressor, ShapeError, type Compressor, type CompressorOptions, type Method } from '../../ts-api/index.ts';
+import { createCompressor, ShapeError, type CompressorOptions, type Method } from '../../ts-api/index.ts';
 import {
-  encodeFrame, inspectFrame, quantizeValues, INDEX_CODE_NAMES, VALUE_CODE_NAMES,
+  inspectFrame, INDEX_CODE_NAMES, VALUE_CODE_NAMES,
   type IndexCodeChoice, type ValueCodeName,
 } from '../../ts-api/codec/index.ts';
 import { parseArgs, parseIntList, UsageError, type FlagSpecs, type ParsedArgs } from '../args.ts';
@@ -49,8 +49,6 @@ interface CompressPlan {
   input: string;
   output: string;
   options: CompressorOptions;
-  /** Method id written in the frame (threshold with a budget runs, and is written as, percentile). */
-  frameMethod: Method;
   step: number | undefined;
   state: string | undefined;
   name: string;
@@ -90,7 +88,9 @@ function planFrom(args: ParsedArgs): CompressPlan {
   const rescale = args.flag('rescale');
   if (rescale && method !== 'randomk') throw new UsageError('compress: --rescale applies to --method randomk only');
   const shapeText = args.string('shape');
-  const options: CompressorOptions = { method, errorFeedback: !args.flag('no-error-feedback') };
+  const valueCode = (args.string('values') ?? 'f32') as ValueCodeName;
+  const indexCode = (args.string('index') ?? 'auto') as IndexCodeChoice;
+  const options: CompressorOptions = { method, errorFeedback: !args.flag('no-error-feedback'), values: valueCode, index: indexCode };
   if (density !== undefined) options.density = density;
   if (k !== undefined) options.k = k;
   if (threshold !== undefined) options.threshold = threshold;
@@ -101,30 +101,14 @@ function planFrom(args: ParsedArgs): CompressPlan {
     input,
     output,
     options,
-    frameMethod: method === 'threshold' && threshold === undefined ? 'percentile' : method,
     step: args.number('step'),
     state: args.string('state'),
     name: args.string('name') ?? basename(input, extname(input)),
-    valueCode: (args.string('values') ?? 'f32') as ValueCodeName,
-    indexCode: (args.string('index') ?? 'auto') as IndexCodeChoice,
+    valueCode,
+    indexCode,
     shape: shapeText === undefined ? undefined : parseIntList(shapeText, 'compress: option --shape'),
     verbose: args.flag('verbose'),
   };
-}
-
-/**
- * Puts the quantisation error of a lossy value code back into the residual: for every kept index
- * `i` with sent value `s` and decoded value `q`, `r[i] = f32(r[i] + f32(s - q))`.
- */
-export function feedBackQuantisation(
-  compressor: Compressor, name: string, indices: Uint32Array, sent: Float32Array, quantised: Float32Array,
-): void {
-  const r = compressor.getResidual(name);
-  for (let j = 0; j < indices.length; j++) {
-    const i = indices[j]!;
-    r[i] = Math.fround(r[i]! + Math.fround(sent[j]! - quantised[j]!));
-  }
-  compressor.setResidual(name, r);
 }
 
 /**
@@ -145,21 +129,11 @@ export async function runCompress(argv: readonly string[], io: CliIO): Promise<v
       }
     }
     if (saved !== undefined) compressor.restoreState(saved);
+    // The compressor applies the value code: a lossy code's error goes into the residual in the step.
     const result = compressor.step([[plan.name, data]], plan.step === undefined ? {} : { step: plan.step });
     const t = result.tensors[0]!;
-    if (plan.valueCode !== 'f32' && plan.options.errorFeedback !== false) {
-      feedBackQuantisation(compressor, plan.name, t.indices, t.values, quantizeValues(t.values, plan.valueCode));
-    }
-    const frame = encodeFrame(
-      {
-        step: result.step,
-        tensors: [{
-          name: t.name, length: t.length, indices: t.indices, values: t.values, method: plan.frameMethod,
-          ...(plan.shape === undefined ? {} : { shape: plan.shape }),
-        }],
-      },
-      { indexCode: plan.indexCode, valueCode: plan.valueCode },
-    );
+    if (plan.shape !== undefined) t.shape = plan.shape;
+    const frame = compressor.encode(result);
     const state = plan.state === undefined ? undefined : compressor.saveState();
     writeBytes(plan.output, frame, 'output');
     if (plan.state !== undefined && state !== undefined) writeAtomic(plan.state, state, 'state');

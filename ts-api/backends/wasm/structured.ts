@@ -23,6 +23,7 @@ export interface StructuredExports {
   sg_nm(s: number, r: number, n: number, cols: number, N: number, M: number): number;
   sg_unit_count(): number;
   sg_unit_indices(): number;
+  sg_unit_scores(): number;
 }
 
 /** ABI score codes. */
@@ -72,6 +73,14 @@ export function takeUnits(core: WasmCore): Uint32Array {
   const x = structuredExports(core);
   const count = x.sg_unit_count();
   return count === 0 ? new Uint32Array(0) : core.u32(x.sg_unit_indices(), count).slice();
+}
+
+/**
+ * The unit scores of the last rectangle kernel (block, channel, head, row, column) with an
+ * acc-based score: `units` f32 values by unit number (a copy). See sg_unit_scores.
+ */
+export function takeUnitScores(core: WasmCore, units: number): Float32Array {
+  return core.f32(structuredExports(core).sg_unit_scores(), units).slice();
 }
 
 /**
