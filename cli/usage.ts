@@ -20,6 +20,8 @@ usage:
 
 compress: keep part of a tensor (raw little-endian float32) and write one frame (docs/wire-format.md)
   -o, --output OUT       frame file to write
+  --config FILE          JSON compressor options (method, budgets, schedules, compensation, codes,
+                         per-tensor overrides by name pattern); flags given override it
   --method METHOD        topk | threshold | randomk | probabilistic | approx-topk | percentile | global-topk
   --density D            fraction of elements to keep, in (0, 1]
   --k N                  number of elements to keep

@@ -10,13 +10,13 @@
  * SignSGD", ICML 2019).
  */
 import { basename, extname } from 'node:path';
-import { createCompressor, ShapeError, type CompressorOptions, type Method } from '../../ts-api/index.ts';
+import { ConfigError, createCompressor, ShapeError, type CompressorOptions, type Method } from '../../ts-api/index.ts';
 import {
   inspectFrame, INDEX_CODE_NAMES, VALUE_CODE_NAMES,
   type IndexCodeChoice, type ValueCodeName,
 } from '../../ts-api/codec/index.ts';
 import { parseArgs, parseIntList, UsageError, type FlagSpecs, type ParsedArgs } from '../args.ts';
-import { readF32, readOptionalBytes, writeAtomic, writeBytes, type CliIO } from '../io.ts';
+import { readBytes, readF32, readOptionalBytes, writeAtomic, writeBytes, type CliIO } from '../io.ts';
 
 /** The selection methods `compress` accepts (one tensor per run, so no `hybrid`). */
 export const COMPRESS_METHODS = [
@@ -28,6 +28,7 @@ const INDEX_CHOICES: readonly string[] = ['auto', ...INDEX_CODE_NAMES];
 /** Flags of `compress`. */
 export const COMPRESS_FLAGS: FlagSpecs = {
   output: { kind: 'string', short: 'o' },
+  config: { kind: 'string' },
   method: { kind: 'string', choices: COMPRESS_METHODS },
   density: { kind: 'number' },
   k: { kind: 'number' },
@@ -48,7 +49,10 @@ export const COMPRESS_FLAGS: FlagSpecs = {
 interface CompressPlan {
   input: string;
   output: string;
-  options: CompressorOptions;
+  /** Path of a JSON configuration (CompressorOptions) that the flags override. */
+  config: string | undefined;
+  /** Options given by flags. */
+  options: Partial<CompressorOptions>;
   step: number | undefined;
   state: string | undefined;
   name: string;
@@ -62,12 +66,16 @@ function planFrom(args: ParsedArgs): CompressPlan {
   const [input] = args.expectPositionals('compress', ['IN']) as [string];
   const output = args.string('output');
   if (output === undefined) throw new UsageError('compress: missing -o OUT');
+  const config = args.string('config');
   const method = args.string('method') as Method | undefined;
-  if (method === undefined) throw new UsageError('compress: missing --method');
+  if (method === undefined && config === undefined) throw new UsageError('compress: missing --method (or --config)');
   const density = args.number('density');
   const k = args.number('k');
   const threshold = args.number('threshold');
-  if (method === 'threshold') {
+  if (method === undefined || config !== undefined) {
+    // With --config the merged options are validated by the library (bad config: exit 1).
+    if (density !== undefined && k !== undefined) throw new UsageError('compress: give --density or --k, not both');
+  } else if (method === 'threshold') {
     const given = [density, k, threshold].filter((v) => v !== undefined).length;
     if (given !== 1) throw new UsageError('compress: --method threshold needs exactly one of --threshold, --density, --k');
   } else {
@@ -90,7 +98,11 @@ function planFrom(args: ParsedArgs): CompressPlan {
   const shapeText = args.string('shape');
   const valueCode = (args.string('values') ?? 'f32') as ValueCodeName;
   const indexCode = (args.string('index') ?? 'auto') as IndexCodeChoice;
-  const options: CompressorOptions = { method, errorFeedback: !args.flag('no-error-feedback'), values: valueCode, index: indexCode };
+  const options: Partial<CompressorOptions> = {};
+  if (method !== undefined) options.method = method;
+  if (args.flag('no-error-feedback')) options.errorFeedback = false;
+  if (args.string('values') !== undefined || config === undefined) options.values = valueCode;
+  if (args.string('index') !== undefined || config === undefined) options.index = indexCode;
   if (density !== undefined) options.density = density;
   if (k !== undefined) options.k = k;
   if (threshold !== undefined) options.threshold = threshold;
@@ -100,6 +112,7 @@ function planFrom(args: ParsedArgs): CompressPlan {
   return {
     input,
     output,
+    config,
     options,
     step: args.number('step'),
     state: args.string('state'),
@@ -111,6 +124,21 @@ function planFrom(args: ParsedArgs): CompressPlan {
   };
 }
 
+/** Reads a JSON configuration file (the declarative CompressorOptions); CliInputError when unreadable. */
+function readConfig(path: string): Partial<CompressorOptions> {
+  const text = new TextDecoder().decode(readBytes(path, 'config'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config '${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config '${path}' must hold a JSON object of compressor options`);
+  }
+  return parsed as Partial<CompressorOptions>;
+}
+
 /**
  * Runs `sparsegrad compress`.
  * @throws UsageError on bad usage; a SparsegradError (ConfigError, NonFiniteError, StateError,
@@ -118,7 +146,8 @@ function planFrom(args: ParsedArgs): CompressPlan {
  */
 export async function runCompress(argv: readonly string[], io: CliIO): Promise<void> {
   const plan = planFrom(parseArgs(argv, COMPRESS_FLAGS, 'compress'));
-  const compressor = await createCompressor(plan.options);
+  const options = { ...(plan.config === undefined ? {} : readConfig(plan.config)), ...plan.options } as CompressorOptions;
+  const compressor = await createCompressor(options);
   try {
     const saved = plan.state === undefined ? undefined : readOptionalBytes(plan.state, 'state');
     const data = readF32(plan.input);
