@@ -15,6 +15,7 @@ import {
   type CompressorOptions, baseDensity, groupK, resolveParams, tensorOptions, validateOptions, type ResolvedParams,
 } from './config.ts';
 import { DensityPlanner, type Plan } from './schedules/planner.ts';
+import { fitToBudget } from './budget.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
 import { decodeState, encodeState, type SavedTensor } from './state.ts';
@@ -132,7 +133,8 @@ export class Compressor {
       });
       this.compensateInputs(slots);
       const selected = this.runKernels(entries, slots, params, plans, step);
-      out = this.applyValueCodes(slots, selected, params);
+      out = this.applyBudget(slots, this.attachCodes(selected, params), step);
+      this.applyValueCodes(slots, out);
       this.compensateAfter(slots, out);
     } catch (e) {
       for (const name of created) this.drop(name);
@@ -172,22 +174,42 @@ export class Compressor {
     }
   }
 
-  /**
-   * Attaches method and codes to each selection and, for a lossy value code, adds the quantisation
-   * error `value − decoded` (f32) to the new residual at the kept positions.
-   */
-  private applyValueCodes(slots: Slot[], selected: SparseTensor[], params: ResolvedParams[]): CompressedTensor[] {
+  /** Attaches each tensor's method and codes to its selection. */
+  private attachCodes(selected: SparseTensor[], params: ResolvedParams[]): CompressedTensor[] {
     return selected.map((t, j) => {
       const o = tensorOptions(this.options, t.name);
-      const valueCode = o.values ?? 'f32';
-      if (valueCode !== 'f32' && this.ef) {
-        const q = quantizeValues(t.values, valueCode);
-        const r = this.core.f32(slots[j]!.s, t.length);
-        t.indices.forEach((i, jj) => {
-          r[i] = Math.fround(r[i]! + Math.fround(t.values[jj]! - q[jj]!));
+      return { ...t, method: params[j]!.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
+    });
+  }
+
+  /**
+   * With budgetBytes, keeps the largest magnitude-rank prefix whose frame fits; the dropped
+   * elements' values return to the new residual (where they were sent as acc, the residual is 0).
+   */
+  private applyBudget(slots: Slot[], out: CompressedTensor[], step: number): CompressedTensor[] {
+    const budget = this.options.budgetBytes;
+    if (budget === undefined) return out;
+    const fit = fitToBudget(step, out, budget);
+    if (this.ef) {
+      fit.dropped.forEach((d, j) => {
+        const r = this.core.f32(slots[j]!.s, slots[j]!.length);
+        d.indices.forEach((i, q) => {
+          r[i] = Math.fround(r[i]! + d.values[q]!);
         });
-      }
-      return { ...t, method: params[j]!.method, valueCode, indexCode: o.index ?? 'auto' };
+      });
+    }
+    return fit.tensors;
+  }
+
+  /** For a lossy value code, adds the quantisation error `value − decoded` (f32) to the new residual. */
+  private applyValueCodes(slots: Slot[], out: CompressedTensor[]): void {
+    out.forEach((t, j) => {
+      if (t.valueCode === 'f32' || !this.ef) return;
+      const q = quantizeValues(t.values, t.valueCode);
+      const r = this.core.f32(slots[j]!.s, t.length);
+      t.indices.forEach((i, jj) => {
+        r[i] = Math.fround(r[i]! + Math.fround(t.values[jj]! - q[jj]!));
+      });
     });
   }
 

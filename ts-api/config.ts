@@ -61,6 +61,8 @@ export interface CompressorOptions extends TensorOptions, DynamicOptions {
   workers?: number;
   /** Residual decay in (0, 1]: the carried residual is multiplied by it after every step. */
   residualDecay?: number;
+  /** Per-client byte budget: each step's frame (encode(result)) is at most this many bytes. */
+  budgetBytes?: number;
 }
 
 const METHODS: readonly Method[] = [
@@ -72,7 +74,7 @@ const TENSOR_KEYS = [
 const TOP_KEYS = [
   ...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd',
   'warmupSteps', 'schedule', 'roles', 'adaptive', 'denseSyncEvery',
-  'momentum', 'momentumMasking', 'clipNorm', 'workers', 'residualDecay',
+  'momentum', 'momentumMasking', 'clipNorm', 'workers', 'residualDecay', 'budgetBytes',
 ];
 
 /** Per-tensor parameters resolved against a tensor length (what a kernel call needs). */
@@ -160,6 +162,7 @@ function validateCompensation(o: CompressorOptions): void {
   num(o.clipNorm, 'clipNorm', (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
   num(o.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
   num(o.residualDecay, 'residualDecay', (x) => x > 0 && x <= 1, 'in (0, 1]');
+  num(o.budgetBytes, 'budgetBytes', (x) => Number.isInteger(x) && x > 0, 'a positive integer');
   if (o.momentumMasking !== undefined && typeof o.momentumMasking !== 'boolean') throw new ConfigError('momentumMasking must be a boolean');
   if ((o.momentum !== undefined || o.residualDecay !== undefined) && o.errorFeedback === false) {
     throw new ConfigError('momentum correction and residual decay need error feedback');
