@@ -12,7 +12,7 @@ const f = Math.fround;
 
 test('frames fit the budget; the kept set is the top of the unbudgeted selection; nothing is lost', async () => {
   for (const values of ['f32', 'f16'] as const) {
-    const budget = 900;
+    const budget = 600;
     const c = await createCompressor({ method: 'topk', density: 0.05, budgetBytes: budget, values });
     const free = await createCompressor({ method: 'topk', density: 0.05, values });
     const inputs: Float32Array[] = [];
