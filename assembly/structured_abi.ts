@@ -22,7 +22,7 @@ import { selectChannel } from './kernels/select_channel';
 import { selectHead } from './kernels/select_head';
 import { selectRows } from './kernels/select_rows';
 import { selectNm } from './kernels/select_nm';
-import { unitCount, unitPtr } from './util/unit_result';
+import { keyPtr, unitCount, unitPtr } from './util/unit_result';
 
 /** Number of structured kernels in this build: block, channel, head, rows/columns, N:M. */
 export function sg_structured_count(): u32 {
@@ -82,4 +82,14 @@ export function sg_unit_count(): u32 {
 /** The kept unit numbers (u32, ascending) of the last structured kernel; valid until the next call. */
 export function sg_unit_indices(): usize {
   return unitPtr;
+}
+
+/**
+ * The unit scores of the last successful sg_block / sg_channel / sg_head / sg_rows call: one f32 per
+ * unit, by unit number (the score whose bits rank the units: sum |acc|, sum acc², or max |acc|;
+ * +Inf after overflow). With score 3 (importance) it holds the importance ranking keys (u32)
+ * instead. Valid until the next structured kernel; not written by sg_nm.
+ */
+export function sg_unit_scores(): usize {
+  return keyPtr;
 }

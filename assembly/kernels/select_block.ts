@@ -33,8 +33,10 @@ export const INVALID: i32 = -2;
  * none). score: SCORE_L1, SCORE_L2, SCORE_MAX, or SCORE_IMPORTANCE with `importance` pointing at
  * one finite f32 per unit. Writes acc over s, the kept elements to the result area (ascending
  * indices, acc values), the kept unit numbers to the unit list and, with r != 0, +0 at the kept
- * positions of s (the new residual). Returns the number of kept elements, -1 when acc holds a NaN
- * or ±Inf (sg_error_index), INVALID for bad parameters (nothing is touched then).
+ * positions of s (the new residual). The units' score keys stay in the unit key scratch
+ * (unitKeys; sg_unit_scores) until the next structured kernel. Returns the number of kept
+ * elements, -1 when acc holds a NaN or ±Inf (sg_error_index), INVALID for bad parameters (nothing
+ * is touched then).
  */
 export function selectRects(
   s: usize, r: usize, R: u32, C: u32, bh: u32, bw: u32, score: u32, importance: usize, k: u32,
@@ -50,19 +52,14 @@ export function selectRects(
       if ((reinterpret<u32>(loadF32(importance, u)) & ABS_MASK) >= NONFINITE_KEY) return INVALID;
     }
   }
-  const n = R * C;
-  let keys: usize = 0;
-  if (k == 0 || k == U || score == SCORE_IMPORTANCE) {
-    // No acc-based score needed: the plain fused error-feedback pass.
+  const keys = unitKeys(U);
+  if (score == SCORE_IMPORTANCE) {
+    // No acc-based score: the plain fused error-feedback pass.
     candReset(0, 0);
-    if (!accumulateCollect(s, r, n, 0xffffffff)) return -1;
-    if (score == SCORE_IMPORTANCE && k != 0 && k != U) {
-      keys = unitKeys(U);
-      for (let u: u32 = 0; u < U; u++) store<u32>(keys + (<usize>u << 2), importanceKey(loadF32(importance, u)));
-    }
-  } else {
-    keys = unitKeys(U);
-    if (!scoreRects(s, r, R, C, bh, bw, score, keys)) return -1;
+    if (!accumulateCollect(s, r, R * C, 0xffffffff)) return -1;
+    for (let u: u32 = 0; u < U; u++) store<u32>(keys + (<usize>u << 2), importanceKey(loadF32(importance, u)));
+  } else if (!scoreRects(s, r, R, C, bh, bw, score, keys)) {
+    return -1;
   }
   selectUnits(keys, U, k);
   emitRects(s, R, C, bh, bw, r != 0);

@@ -34,7 +34,8 @@ export function unitReserve(cap: u32): void {
   return load<u32>(unitPtr + (<usize>j << 2));
 }
 
-let keyPtr: usize = 0;
+/** The unit key scratch: after a rectangle kernel, one score key per unit (see sg_unit_scores). */
+export let keyPtr: usize = 0;
 let keyCap: u32 = 0;
 
 /** A u32 scratch array of at least `n` unit keys (contents undefined). */
