@@ -9,7 +9,7 @@
  */
 import { ConfigError } from './errors.ts';
 import type { CompressedTensor } from './types.ts';
-import { encodeFrame } from './codec/index.ts';
+import { encodeFrame, type EncodeTensor } from './codec/index.ts';
 
 /** Methods whose kept set shrinks by magnitude rank. */
 export const BUDGET_METHODS: ReadonlySet<string> = new Set(['topk', 'threshold', 'percentile', 'approx-topk', 'global-topk', 'hybrid']);
@@ -47,7 +47,7 @@ export function fitToBudget(
       throw new ConfigError(`budgetBytes cannot trim method '${t.method}' of tensor '${t.name}' (magnitude-ranked methods only)`);
     }
   }
-  const size = (ts: CompressedTensor[]) => encodeFrame({ step, tensors: ts }).length;
+  const size = (ts: CompressedTensor[]) => encodeFrame({ step, tensors: ts as EncodeTensor[] }).length;
   const total = tensors.reduce((a, t) => a + t.indices.length, 0);
   if (size(tensors) <= budget) return { tensors, dropped: tensors.map(() => ({ indices: new Uint32Array(0), values: new Float32Array(0) })) };
   const order: Array<[number, number]> = [];

@@ -10,7 +10,8 @@
  */
 import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
-import { encodeFrame, quantizeValues } from './codec/index.ts';
+import { encodeFrame, quantizeValues, type EncodeTensor } from './codec/index.ts';
+import { runStructuredKernel, takeUnits } from './backends/wasm/structured.ts';
 import {
   type CompressorOptions, baseDensity, groupK, resolveParams, tensorOptions, validateOptions, type ResolvedParams,
 } from './config.ts';
@@ -70,6 +71,15 @@ export class Compressor {
   }
 
   private readonly momentum: boolean;
+  private readonly importance = new Map<string, Float32Array>();
+
+  /** Head importance scores of a tensor (one finite value per head, e.g. attention entropy). */
+  setImportance(name: string, scores: Float32Array): void {
+    if (!(scores instanceof Float32Array)) throw new ShapeError(`importance of '${name}' must be a Float32Array`);
+    const bad = scores.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new NonFiniteError(name, bad, 'importance contains a non-finite value');
+    this.importance.set(name, scores.slice());
+  }
 
   /** The step number the next step will use. */
   get stepCount(): number {
@@ -178,7 +188,9 @@ export class Compressor {
   private attachCodes(selected: SparseTensor[], params: ResolvedParams[]): CompressedTensor[] {
     return selected.map((t, j) => {
       const o = tensorOptions(this.options, t.name);
-      return { ...t, method: params[j]!.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
+      const p = params[j]!;
+      const shape = o.shape !== undefined ? { shape: o.shape } : {};
+      return { ...t, ...shape, method: p.method === 'structured' ? p.name : p.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
     });
   }
 
@@ -215,7 +227,7 @@ export class Compressor {
 
   /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes. */
   encode(result: StepResult): Uint8Array {
-    return encodeFrame({ step: result.step, tensors: result.tensors });
+    return encodeFrame({ step: result.step, tensors: result.tensors.map(wireTensor) });
   }
 
   /** After selection: momentum-factor masking at the sent positions, residual decay. */
@@ -233,10 +245,10 @@ export class Compressor {
   private runKernels(
     entries: Array<[string, Float32Array]>, slots: Slot[], params: ResolvedParams[], plans: Array<Plan | undefined>,
     step: number,
-  ): SparseTensor[] {
+  ): Array<SparseTensor & { units?: Uint32Array }> {
     const x = this.core.exports;
     const seed = this.options.seed ?? 0;
-    const out: SparseTensor[] = new Array(entries.length);
+    const out: Array<SparseTensor & { units?: Uint32Array }> = new Array(entries.length);
     const fail = (j: number, index: number): never => {
       const [name, g] = entries[j]!;
       const v = g[index]!;
@@ -276,7 +288,7 @@ export class Compressor {
     params.forEach((p, j) => {
       if (p.method === 'global-topk' || p.method === 'hybrid') return;
       const { s, r, length: n, id } = slots[j]!;
-      let rc: number;
+      let rc = -1;
       switch (p.method) {
         case 'topk': rc = x.sg_topk(s, r, n, p.k, 0); break;
         case 'percentile': rc = x.sg_topk(s, r, n, p.k, 1); break;
@@ -286,6 +298,24 @@ export class Compressor {
         case 'approx-topk':
           rc = x.sg_approx_topk(s, r, n, p.k, p.sampleSize, p.stride, p.rank, p.tolerance, p.maxIterations);
           break;
+        case 'structured': {
+          let spec = p.spec;
+          if (spec.unit === 'head' && spec.score === 'importance') {
+            const imp = this.importance.get(entries[j]![0]);
+            if (!imp) throw new ConfigError(`tensor '${entries[j]![0]}': score 'importance' needs setImportance(name, scores) first`);
+            if (imp.length !== spec.heads) {
+              throw new ShapeError(`tensor '${entries[j]![0]}': ${imp.length} importance scores for ${spec.heads} heads`);
+            }
+            spec = { ...spec, importance: imp };
+          }
+          rc = runStructuredKernel(this.core, s, r, n, spec, p.k);
+          if (rc === -2) throw new ConfigError(`tensor '${entries[j]![0]}': the core refused the ${p.name} parameters`);
+          if (rc >= 0) {
+            out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc), units: takeUnits(this.core) };
+            return;
+          }
+          break;
+        }
       }
       if (rc < 0) fail(j, x.sg_error_index());
       out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
@@ -409,6 +439,17 @@ export class Compressor {
   dispose(): void {
     for (const name of this.tensorNames()) this.drop(name);
   }
+}
+
+/** A result tensor as the codec takes it; structured selections need the wire's unit sections. */
+function wireTensor(t: CompressedTensor): EncodeTensor {
+  if (t.units !== undefined) {
+    throw new ConfigError(
+      `tensor '${t.name}': frames of structured selections ('${t.method}') need the wire format's unit sections, ` +
+      'which version 1 of docs/wire-format.md reserves but does not define yet',
+    );
+  }
+  return t as EncodeTensor;
 }
 
 function toEntries(t: TensorInput): Array<[string, Float32Array]> {

@@ -4,7 +4,8 @@
  * needs once the tensor's length is known.
  */
 import { ConfigError } from './errors.ts';
-import type { Method } from './types.ts';
+import type { Method, StructuredMethod } from './types.ts';
+import { type StructuredSpec, type UnitScore, structuredK, validateStructured } from './reference/structured/index.ts';
 import { kFromDensity, validateDensity, validateK } from './reference/density.ts';
 import { resolveApproxTopkOptions } from './reference/select_approx_topk.ts';
 import type { SimdChoice } from './backends/wasm/core.ts';
@@ -13,8 +14,20 @@ import { type DynamicOptions, type Plan, validateDynamic } from './schedules/pla
 
 /** Options that may differ per tensor. See docs/selection.md for each method's semantics. */
 export interface TensorOptions {
-  /** Selection method (docs/selection.md). */
-  method?: Method;
+  /** Selection method (docs/selection.md), element-wise or structured. */
+  method?: Method | StructuredMethod;
+  /** Dense shape (product = length): needed by structured methods, declared in frames. */
+  shape?: number[];
+  /** block: block size b (b×b) or [rows, cols]. */
+  block?: number | [number, number];
+  /** Structured score: 'l1', 'l2' (default), 'max'; heads also 'importance' (see setImportance). */
+  score?: UnitScore | 'importance';
+  /** head: number of heads. */
+  heads?: number;
+  /** head: heads own contiguous 'rows' (default) or 'cols' of the [rows, cols] matrix. */
+  headLayout?: 'rows' | 'cols';
+  /** nm: keep N of every M consecutive elements along the last dimension (default [2, 4]). */
+  nm?: [number, number];
   /** Fraction of elements to keep, in (0, 1]: k = round(density · n), at least 1. */
   density?: number;
   /** Number of elements to keep (instead of density). */
@@ -65,11 +78,14 @@ export interface CompressorOptions extends TensorOptions, DynamicOptions {
   budgetBytes?: number;
 }
 
-const METHODS: readonly Method[] = [
+const METHODS: readonly (Method | StructuredMethod)[] = [
   'topk', 'threshold', 'percentile', 'randomk', 'probabilistic', 'approx-topk', 'global-topk', 'hybrid',
+  'block', 'channel', 'head', 'row', 'column', 'nm',
 ];
+const STRUCTURED: readonly string[] = ['block', 'channel', 'head', 'row', 'column', 'nm'];
 const TENSOR_KEYS = [
   'method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations', 'values', 'index',
+  'shape', 'block', 'score', 'heads', 'headLayout', 'nm',
 ];
 const TOP_KEYS = [
   ...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd',
@@ -84,7 +100,8 @@ export type ResolvedParams =
   | { method: 'threshold'; threshold: number }
   | { method: 'approx-topk'; k: number; sampleSize: number; stride: number; rank: number; tolerance: number; maxIterations: number }
   | { method: 'global-topk' }
-  | { method: 'hybrid'; k: number };
+  | { method: 'hybrid'; k: number }
+  | { method: 'structured'; name: StructuredMethod; spec: StructuredSpec; k: number };
 
 function checkKeys(o: object, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(o)) {
@@ -92,7 +109,7 @@ function checkKeys(o: object, allowed: readonly string[], where: string): void {
   }
 }
 
-function checkTensorOptions(o: TensorOptions, where: string, method: Method, scheduled: boolean): void {
+function checkTensorOptions(o: TensorOptions, where: string, method: Method | StructuredMethod, scheduled: boolean): void {
   if (!METHODS.includes(method)) {
     throw new ConfigError(`${where}: unknown method '${String(method)}' (expected one of ${METHODS.join(', ')})`);
   }
@@ -122,7 +139,10 @@ function checkTensorOptions(o: TensorOptions, where: string, method: Method, sch
   if (method !== 'threshold' && o.threshold !== undefined) {
     throw new ConfigError(`${where}: threshold applies to method 'threshold' only`);
   }
-  if (method !== 'threshold' && !budget && !scheduled) {
+  if (o.shape !== undefined && !(Array.isArray(o.shape) && o.shape.every((d) => Number.isInteger(d) && d >= 0))) {
+    throw new ConfigError(`${where}: shape must be an array of non-negative integers`);
+  }
+  if (method !== 'threshold' && method !== 'nm' && !budget && !scheduled) {
     throw new ConfigError(`${where}: method '${method}' needs density or k (or a schedule)`);
   }
 }
@@ -188,7 +208,9 @@ export function matchesPattern(pattern: string, name: string): boolean {
   return new RegExp(re + '$').test(name);
 }
 
-function mergeOverride(base: TensorOptions & { method: Method }, t: TensorOptions): TensorOptions & { method: Method } {
+type Effective = TensorOptions & { method: Method | StructuredMethod };
+
+function mergeOverride(base: Effective, t: TensorOptions): Effective {
   const merged = { ...base, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) };
   if (t.density !== undefined || t.k !== undefined || t.threshold !== undefined) {
     merged.density = t.density;
@@ -203,11 +225,12 @@ function mergeOverride(base: TensorOptions & { method: Method }, t: TensorOption
  * matches the name, in key order (later entries win; an entry that sets a budget replaces the
  * budget as a whole).
  */
-export function tensorOptions(o: CompressorOptions, name: string): TensorOptions & { method: Method } {
-  let merged: TensorOptions & { method: Method } = {
+export function tensorOptions(o: CompressorOptions, name: string): TensorOptions & { method: Method | StructuredMethod } {
+  let merged: TensorOptions & { method: Method | StructuredMethod } = {
     method: o.method, density: o.density, k: o.k, threshold: o.threshold, rescale: o.rescale,
     sampleFraction: o.sampleFraction, tolerance: o.tolerance, maxIterations: o.maxIterations,
-    values: o.values, index: o.index,
+    values: o.values, index: o.index, shape: o.shape, block: o.block, score: o.score, heads: o.heads,
+    headLayout: o.headLayout, nm: o.nm,
   };
   for (const [key, t] of Object.entries(o.tensors ?? {})) {
     if (matchesPattern(key, name)) merged = mergeOverride(merged, t);
@@ -238,11 +261,12 @@ export function resolveParams(o: CompressorOptions, name: string, n: number, pla
   const what = `tensor '${name}'`;
   if (plan?.dense) return { method: 'topk', k: n, rescale: false };
   const d = plan?.density;
-  switch (t.method) {
+  if (STRUCTURED.includes(t.method)) return resolveStructured(t, n, what, d);
+  switch (t.method as Method) {
     case 'topk':
     case 'randomk':
     case 'probabilistic':
-      return { method: t.method, k: budgetK(t, n, what, d), rescale: t.rescale ?? false };
+      return { method: t.method as 'topk' | 'randomk' | 'probabilistic', k: budgetK(t, n, what, d), rescale: t.rescale ?? false };
     case 'percentile':
       return { method: 'percentile', k: budgetK(t, n, what, d) };
     case 'threshold':
@@ -261,6 +285,53 @@ export function resolveParams(o: CompressorOptions, name: string, n: number, pla
     case 'hybrid':
       return { method: 'hybrid', k: budgetK(t, n, what, d) };
   }
+}
+
+/** The structured spec of a tensor from its options and length (the shape gives the geometry). */
+export function structuredSpec(t: Effective, n: number, what: string, importance?: Float32Array): StructuredSpec {
+  const shape = t.shape ?? [n];
+  if (shape.reduce((a, b) => a * b, 1) !== n) {
+    throw new ConfigError(`${what}: shape [${shape.join(', ')}] does not hold ${n} elements`);
+  }
+  const rows = shape.length >= 2 ? shape[0]! : 1;
+  const cols = rows === 0 ? 0 : n / rows;
+  const score = (t.score ?? 'l2') as UnitScore;
+  const need2d = () => {
+    if (t.shape === undefined || t.shape.length < 2) throw new ConfigError(`${what}: method '${t.method}' needs a shape of rank >= 2`);
+  };
+  switch (t.method as StructuredMethod) {
+    case 'block': {
+      need2d();
+      const b = t.block ?? 4;
+      const [bh, bw] = Array.isArray(b) ? b : [b, b];
+      return { unit: 'block', rows, cols, blockRows: bh, blockCols: bw, score };
+    }
+    case 'channel':
+      need2d();
+      return { unit: 'channel', out: rows, inner: cols, score };
+    case 'head': {
+      need2d();
+      if (t.heads === undefined) throw new ConfigError(`${what}: method 'head' needs heads`);
+      // Importance scores are supplied per step by the compressor (setImportance).
+      return { unit: 'head', rows, cols, heads: t.heads, layout: t.headLayout ?? 'rows', score: t.score ?? 'l2', importance };
+    }
+    case 'row':
+    case 'column':
+      need2d();
+      return { unit: t.method as 'row' | 'column', rows, cols, score };
+    case 'nm': {
+      const [N, M] = t.nm ?? [2, 4];
+      return { unit: 'nm', cols: shape[shape.length - 1]!, N, M };
+    }
+  }
+}
+
+function resolveStructured(t: Effective, n: number, what: string, planned?: number): ResolvedParams {
+  const spec = structuredSpec(t, n, what);
+  const k = spec.unit === 'nm' ? 0 : structuredK(spec, planned !== undefined ? { density: planned } : t.k !== undefined ? { k: t.k } : { density: t.density! });
+  const check = spec.unit === 'head' && spec.score === 'importance' ? { ...spec, importance: new Float32Array(spec.heads) } : spec;
+  validateStructured(check, n, spec.unit === 'nm' ? undefined : k);
+  return { method: 'structured', name: t.method as StructuredMethod, spec, k };
 }
 
 /** K of a joint group (global-topk: the tensors' budget over all elements; hybrid: globalDensity/globalK). */

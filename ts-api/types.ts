@@ -12,6 +12,9 @@ export type Method =
   | 'global-topk'
   | 'hybrid';
 
+/** Structured selection methods (docs/selection.md, "Structured methods"). */
+export type StructuredMethod = 'block' | 'channel' | 'head' | 'row' | 'column' | 'nm';
+
 /** The kept elements of one tensor: ascending indices with their sent f32 values. */
 export interface Selection {
   indices: Uint32Array;
@@ -34,7 +37,9 @@ export interface SparseTensor extends Selection {
  * `value − decoded` to the residual, so error feedback accounts for exactly what a receiver decodes.
  */
 export interface CompressedTensor extends SparseTensor {
-  method: Method;
+  method: Method | StructuredMethod;
+  /** Structured methods: the kept unit numbers, ascending (empty for N:M). */
+  units?: Uint32Array;
   valueCode: ValueCodeName;
   indexCode: IndexCodeName | 'auto';
 }
