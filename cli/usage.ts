@@ -23,6 +23,7 @@ compress: keep part of a tensor (raw little-endian float32) and write one frame 
   --config FILE          JSON compressor options (method, budgets, schedules, compensation, codes,
                          per-tensor overrides by name pattern); flags given override it
   --method METHOD        topk | threshold | randomk | probabilistic | approx-topk | percentile | global-topk
+                         | block | channel | head | row | column | nm (structured: need --shape)
   --density D            fraction of elements to keep, in (0, 1]
   --k N                  number of elements to keep
   --threshold T          absolute magnitude threshold (--method threshold; with --density/--k instead,
@@ -35,7 +36,11 @@ compress: keep part of a tensor (raw little-endian float32) and write one frame 
   --values CODE          f32 | f16 | bf16 | int8 | ternary (default f32); the error of a lossy code
                          goes back into the residual
   --index CODE           auto | coo | csr | bitmap | rle | varint | rice (default auto: the smallest)
-  --shape D0,D1,...      dense shape to declare in the frame (its product must be the element count)
+  --shape D0,D1,...      dense shape (its product must be the element count); declared in the frame
+  --block B | BHxBW      block: block size (default 4)
+  --heads H              head: number of attention heads; --head-layout rows|cols (default rows)
+  --nm N:M               nm: keep N of every M along the last dimension (default 2:4)
+  --score l1|l2|max      structured: how units are scored (default l2)
   --rescale              randomk: scale sent values by n/k (unbiased)
   --no-error-feedback    keep no residual: what is not sent is dropped
   --verbose              print a one-line summary on stderr

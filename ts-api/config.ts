@@ -51,7 +51,7 @@ export interface TensorOptions {
 /** Options of a compressor. */
 export interface CompressorOptions extends TensorOptions, DynamicOptions {
   /** Selection method for every tensor without an override. */
-  method: Method;
+  method: Method | StructuredMethod;
   /** RNG seed, an integer in [0, 2^32). Default 0. */
   seed?: number;
   /** Error feedback (residual accumulation). Default true. */

@@ -10,7 +10,7 @@
  * SignSGD", ICML 2019).
  */
 import { basename, extname } from 'node:path';
-import { ConfigError, createCompressor, ShapeError, type CompressorOptions, type Method } from '../../ts-api/index.ts';
+import { ConfigError, createCompressor, ShapeError, type CompressorOptions, type Method, type StructuredMethod } from '../../ts-api/index.ts';
 import {
   inspectFrame, INDEX_CODE_NAMES, VALUE_CODE_NAMES,
   type IndexCodeChoice, type ValueCodeName,
@@ -21,7 +21,9 @@ import { readBytes, readF32, readOptionalBytes, writeAtomic, writeBytes, type Cl
 /** The selection methods `compress` accepts (one tensor per run, so no `hybrid`). */
 export const COMPRESS_METHODS = [
   'topk', 'threshold', 'randomk', 'probabilistic', 'approx-topk', 'percentile', 'global-topk',
-] as const satisfies readonly Method[];
+  'block', 'channel', 'head', 'row', 'column', 'nm',
+] as const satisfies readonly (Method | StructuredMethod)[];
+const STRUCTURED_METHODS: readonly string[] = ['block', 'channel', 'head', 'row', 'column', 'nm'];
 
 const INDEX_CHOICES: readonly string[] = ['auto', ...INDEX_CODE_NAMES];
 
@@ -40,6 +42,11 @@ export const COMPRESS_FLAGS: FlagSpecs = {
   values: { kind: 'string', choices: VALUE_CODE_NAMES },
   index: { kind: 'string', choices: INDEX_CHOICES },
   shape: { kind: 'string' },
+  block: { kind: 'string' },
+  heads: { kind: 'number' },
+  'head-layout': { kind: 'string', choices: ['rows', 'cols'] },
+  nm: { kind: 'string' },
+  score: { kind: 'string', choices: ['l1', 'l2', 'max'] },
   rescale: { kind: 'boolean' },
   'no-error-feedback': { kind: 'boolean' },
   verbose: { kind: 'boolean' },
@@ -67,7 +74,7 @@ function planFrom(args: ParsedArgs): CompressPlan {
   const output = args.string('output');
   if (output === undefined) throw new UsageError('compress: missing -o OUT');
   const config = args.string('config');
-  const method = args.string('method') as Method | undefined;
+  const method = args.string('method') as Method | StructuredMethod | undefined;
   if (method === undefined && config === undefined) throw new UsageError('compress: missing --method (or --config)');
   const density = args.number('density');
   const k = args.number('k');
@@ -75,6 +82,10 @@ function planFrom(args: ParsedArgs): CompressPlan {
   if (method === undefined || config !== undefined) {
     // With --config the merged options are validated by the library (bad config: exit 1).
     if (density !== undefined && k !== undefined) throw new UsageError('compress: give --density or --k, not both');
+  } else if (method === 'nm') {
+    if (density !== undefined || k !== undefined || threshold !== undefined) {
+      throw new UsageError('compress: --method nm keeps N of every M (--nm N:M) and takes no --density/--k/--threshold');
+    }
   } else if (method === 'threshold') {
     const given = [density, k, threshold].filter((v) => v !== undefined).length;
     if (given !== 1) throw new UsageError('compress: --method threshold needs exactly one of --threshold, --density, --k');
@@ -100,6 +111,7 @@ function planFrom(args: ParsedArgs): CompressPlan {
   const indexCode = (args.string('index') ?? 'auto') as IndexCodeChoice;
   const options: Partial<CompressorOptions> = {};
   if (method !== undefined) options.method = method;
+  Object.assign(options, structuredFlags(args, method));
   if (args.flag('no-error-feedback')) options.errorFeedback = false;
   if (args.string('values') !== undefined || config === undefined) options.values = valueCode;
   if (args.string('index') !== undefined || config === undefined) options.index = indexCode;
@@ -122,6 +134,52 @@ function planFrom(args: ParsedArgs): CompressPlan {
     shape: shapeText === undefined ? undefined : parseIntList(shapeText, 'compress: option --shape'),
     verbose: args.flag('verbose'),
   };
+}
+
+/** Structured-method flags: --block B|BHxBW, --heads H, --head-layout, --nm N:M, --score; --shape is required. */
+function structuredFlags(args: ParsedArgs, method: string | undefined): Partial<CompressorOptions> {
+  const out: Partial<CompressorOptions> = {};
+  const block = args.string('block');
+  const heads = args.number('heads');
+  const nm = args.string('nm');
+  const score = args.string('score');
+  const layout = args.string('head-layout');
+  const only = (flag: string, m: string) => {
+    if (method !== undefined && method !== m) throw new UsageError(`compress: --${flag} applies to --method ${m} only`);
+  };
+  if (block !== undefined) {
+    only('block', 'block');
+    const m = /^(\d+)(?:x(\d+))?$/.exec(block);
+    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
+      throw new UsageError(`compress: --block expects B or BHxBW with positive integers, got '${block}'`);
+    }
+    out.block = m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
+  }
+  if (heads !== undefined) {
+    only('heads', 'head');
+    if (!(Number.isInteger(heads) && heads >= 1)) throw new UsageError(`compress: --heads must be a positive integer, got ${heads}`);
+    out.heads = heads;
+  }
+  if (layout !== undefined) {
+    only('head-layout', 'head');
+    out.headLayout = layout as 'rows' | 'cols';
+  }
+  if (nm !== undefined) {
+    only('nm', 'nm');
+    const m = /^(\d+):(\d+)$/.exec(nm);
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) < 1 || Number(m[2]) > 32) {
+      throw new UsageError(`compress: --nm expects N:M with 0 <= N <= M <= 32, got '${nm}'`);
+    }
+    out.nm = [Number(m[1]), Number(m[2])];
+  }
+  if (score !== undefined) {
+    if (method !== undefined && !STRUCTURED_METHODS.includes(method)) throw new UsageError('compress: --score applies to structured methods only');
+    out.score = score as 'l1' | 'l2' | 'max';
+  }
+  if (method === 'head' && heads === undefined && args.string('config') === undefined) throw new UsageError('compress: --method head needs --heads H');
+  const shape = args.string('shape');
+  if (shape !== undefined) out.shape = parseIntList(shape, 'compress: option --shape');
+  return out;
 }
 
 /** Reads a JSON configuration file (the declarative CompressorOptions); CliInputError when unreadable. */
@@ -160,8 +218,6 @@ export async function runCompress(argv: readonly string[], io: CliIO): Promise<v
     if (saved !== undefined) compressor.restoreState(saved);
     // The compressor applies the value code: a lossy code's error goes into the residual in the step.
     const result = compressor.step([[plan.name, data]], plan.step === undefined ? {} : { step: plan.step });
-    const t = result.tensors[0]!;
-    if (plan.shape !== undefined) t.shape = plan.shape;
     const frame = compressor.encode(result);
     const state = plan.state === undefined ? undefined : compressor.saveState();
     writeBytes(plan.output, frame, 'output');
