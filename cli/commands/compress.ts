@@ -182,6 +182,24 @@ function structuredFlags(args: ParsedArgs, method: string | undefined): Partial<
   return out;
 }
 
+const TENSOR_LEVEL = ['method', 'density', 'k', 'threshold', 'rescale', 'values', 'index', 'shape', 'block', 'score', 'heads', 'headLayout', 'nm'];
+
+/**
+ * Flags override the configuration everywhere: at the top level, and for the tensor too (as a last
+ * `**` entry, since per-tensor pattern entries would otherwise win over top-level options).
+ */
+function mergeFlags(config: Partial<CompressorOptions>, flags: Partial<CompressorOptions>): CompressorOptions {
+  const merged = { ...config, ...flags } as CompressorOptions;
+  if (config.tensors === undefined) return merged;
+  const tensorFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => TENSOR_LEVEL.includes(key)));
+  const tensors = { ...config.tensors };
+  const last = tensors['**'];
+  delete tensors['**'];
+  tensors['**'] = { ...last, ...tensorFlags };
+  merged.tensors = tensors;
+  return merged;
+}
+
 /** Reads a JSON configuration file (the declarative CompressorOptions); CliInputError when unreadable. */
 function readConfig(path: string): Partial<CompressorOptions> {
   const text = new TextDecoder().decode(readBytes(path, 'config'));
@@ -204,7 +222,7 @@ function readConfig(path: string): Partial<CompressorOptions> {
  */
 export async function runCompress(argv: readonly string[], io: CliIO): Promise<void> {
   const plan = planFrom(parseArgs(argv, COMPRESS_FLAGS, 'compress'));
-  const options = { ...(plan.config === undefined ? {} : readConfig(plan.config)), ...plan.options } as CompressorOptions;
+  const options = mergeFlags(plan.config === undefined ? {} : readConfig(plan.config), plan.options);
   const compressor = await createCompressor(options);
   try {
     const saved = plan.state === undefined ? undefined : readOptionalBytes(plan.state, 'state');
