@@ -18,6 +18,7 @@ import { selectApproxTopk } from './kernels/select_approx_topk';
 import { selectGlobalTopk } from './kernels/select_global_topk';
 import { selectHybrid } from './kernels/select_hybrid';
 import { momentumCorrect, scaleInPlace, zeroAt } from './kernels/momentum';
+import { emaAbs, selectAt } from './kernels/mask';
 import { blockedSumSquares } from './util/reduce';
 
 /** ABI version: bumped whenever an export changes meaning. */
@@ -135,4 +136,14 @@ export function sg_zero_at(p: usize, idx: usize, count: u32): void {
 /** Sum of squares in the documented blocked order (for gradient norms). */
 export function sg_sum_squares(p: usize, n: u32): f32 {
   return blockedSumSquares(p, n);
+}
+
+/** Learned masks: e2 = beta·e + omb·|s| (an EMA of gradient magnitudes). */
+export function sg_ema_abs(e: usize, e2: usize, s: usize, n: u32, beta: f32, omb: f32): void {
+  emaAbs(e, e2, s, n, beta, omb);
+}
+
+/** Learned masks: keep exactly the `count` ascending positions at idx (error feedback fused). */
+export function sg_select_at(s: usize, r: usize, n: u32, idx: usize, count: u32): i32 {
+  return selectAt(s, r, n, idx, count);
 }

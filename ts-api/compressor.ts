@@ -8,7 +8,7 @@
  * "Sparsified SGD with Memory", NeurIPS 2018; Karimireddy et al., "Error Feedback Fixes SignSGD",
  * ICML 2019).
  */
-import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
+import { ConfigError, NonFiniteError, ShapeError, StateError } from './errors.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
 import { encodeFrame, quantizeValues, type EncodeTensor } from './codec/index.ts';
 import { runStructuredKernel, takeUnits } from './backends/wasm/structured.ts';
@@ -17,6 +17,7 @@ import {
 } from './config.ts';
 import { DensityPlanner, type Plan } from './schedules/planner.ts';
 import { fitToBudget } from './budget.ts';
+import { base64ToF32, f32ToBase64, parseMasks } from './state_masks.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
 import { decodeState, encodeState, type SavedTensor } from './state.ts';
@@ -41,6 +42,18 @@ interface Slot {
   /** Momentum and its next-step buffer (DGC momentum correction); 0 without momentum. */
   u: number;
   u2: number;
+  /** Learned masks: EMA of |g| and its next-step buffer (0 until the tensor uses 'mask'). */
+  e: number;
+  e2: number;
+  /** Learned masks: the current mask (kept positions, ascending) and the step it was made at. */
+  mask?: Uint32Array;
+  maskStep: number;
+}
+
+/** A mask decided in a step, adopted when the step commits. */
+interface PendingMask {
+  mask: Uint32Array;
+  refreshed: boolean;
 }
 
 /** Creates an in-thread compressor on the Wasm core (SIMD when available). */
@@ -72,6 +85,21 @@ export class Compressor {
 
   private readonly momentum: boolean;
   private readonly importance = new Map<string, Float32Array>();
+  private readonly maskScores = new Map<string, Float32Array>();
+  private pendingMasks = new Map<string, PendingMask>();
+
+  /** Caller-trained mask scores of a tensor (length n, finite), used at its next mask refresh. */
+  setMaskScores(name: string, scores: Float32Array): void {
+    if (!(scores instanceof Float32Array)) throw new ShapeError(`mask scores of '${name}' must be a Float32Array`);
+    const bad = scores.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new NonFiniteError(name, bad, 'mask scores contain a non-finite value');
+    this.maskScores.set(name, scores.slice());
+  }
+
+  /** The current learned mask of a tensor (a copy), or undefined before its first mask step. */
+  getMask(name: string): Uint32Array | undefined {
+    return this.slots.get(name)?.mask?.slice();
+  }
 
   /** Head importance scores of a tensor (one finite value per head, e.g. attention entropy). */
   setImportance(name: string, scores: Float32Array): void {
@@ -149,9 +177,17 @@ export class Compressor {
     } catch (e) {
       for (const name of created) this.drop(name);
       this.planner.discard();
+      this.pendingMasks.clear();
       throw e;
     }
     this.planner.commit();
+    for (const [name, pm] of this.pendingMasks) {
+      const sl = this.slots.get(name)!;
+      [sl.e, sl.e2] = [sl.e2, sl.e];
+      sl.mask = pm.mask;
+      if (pm.refreshed) sl.maskStep = step;
+    }
+    this.pendingMasks.clear();
     const slots = entries.map(([name]) => this.slots.get(name)!);
     if (this.ef) {
       for (const slot of slots) [slot.s, slot.r] = [slot.r, slot.s];
@@ -190,6 +226,12 @@ export class Compressor {
       const o = tensorOptions(this.options, t.name);
       const p = params[j]!;
       const shape = o.shape !== undefined ? { shape: o.shape } : {};
+      if (p.method === 'mask') {
+        const pm = this.pendingMasks.get(t.name)!;
+        const prev = this.slots.get(t.name)!.mask;
+        const changed = pm.refreshed && !(prev && prev.length === pm.mask.length && prev.every((v, q) => v === pm.mask[q]));
+        return { ...t, ...shape, method: 'mask' as const, maskChanged: changed, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
+      }
       return { ...t, ...shape, method: p.method === 'structured' ? p.name : p.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
     });
   }
@@ -298,6 +340,10 @@ export class Compressor {
         case 'approx-topk':
           rc = x.sg_approx_topk(s, r, n, p.k, p.sampleSize, p.stride, p.rank, p.tolerance, p.maxIterations);
           break;
+        case 'mask':
+          rc = this.maskKernel(slots[j]!, p, step, j, fail);
+          out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
+          return;
         case 'structured': {
           let spec = p.spec;
           if (spec.unit === 'head' && spec.score === 'importance') {
@@ -323,6 +369,49 @@ export class Compressor {
     return out;
   }
 
+  /**
+   * Learned mask step: EMA of |g| into e2; at a refresh (first step, every `every` steps, or a new
+   * size) the mask becomes the top-k positions of the EMA (or of the caller's scores); then exactly
+   * the mask's positions are sent. The new EMA and mask are adopted when the step commits.
+   */
+  private maskKernel(
+    sl: Slot, p: { k: number; every: number; beta: number }, step: number, j: number, fail: (j: number, i: number) => never,
+  ): number {
+    const x = this.core.exports;
+    const n = sl.length;
+    if (!sl.e) {
+      sl.e = this.core.allocF32(n, true).ptr;
+      sl.e2 = this.core.alloc(n * 4);
+    }
+    const beta = Math.fround(p.beta);
+    x.sg_ema_abs(sl.e, sl.e2, sl.s, n, beta, Math.fround(1 - beta));
+    const refresh = sl.mask === undefined || step - sl.maskStep >= p.every || step < sl.maskStep || sl.mask.length !== p.k;
+    let mask = sl.mask!;
+    if (refresh) {
+      const scores = this.maskScores.get(sl.name);
+      if (scores && scores.length !== n) throw new ShapeError(`mask scores of '${sl.name}' have length ${scores.length}, expected ${n}`);
+      const src = scores ? this.core.alloc(n * 4) : sl.e2;
+      try {
+        if (scores) this.core.f32(src, n).set(scores);
+        const rc = x.sg_topk(src, 0, n, p.k, 0);
+        if (rc < 0) fail(j, x.sg_error_index());
+        mask = this.core.takeResults(0, rc).indices;
+      } finally {
+        if (scores) this.core.free(src);
+      }
+    }
+    const idx = this.core.alloc(Math.max(4, mask.length * 4));
+    try {
+      this.core.u32(idx, mask.length).set(mask);
+      const rc = x.sg_select_at(sl.s, sl.r, n, idx, mask.length);
+      if (rc < 0) fail(j, x.sg_error_index());
+      this.pendingMasks.set(sl.name, { mask, refreshed: refresh });
+      return rc;
+    } finally {
+      this.core.free(idx);
+    }
+  }
+
   private slotFor(name: string, length: number): Slot {
     if (typeof name !== 'string' || name.length === 0) throw new ShapeError('tensor names must be non-empty strings');
     let slot = this.slots.get(name);
@@ -346,7 +435,7 @@ export class Compressor {
       throw e;
     }
     const [s, r, u, u2] = got as [number, number, number, number];
-    slot = { name, id: fnv1a32(name), length, s, r, u, u2 };
+    slot = { name, id: fnv1a32(name), length, s, r, u, u2, e: 0, e2: 0, maskStep: 0 };
     this.slots.set(name, slot);
     return slot;
   }
@@ -354,7 +443,7 @@ export class Compressor {
   private drop(name: string): void {
     const slot = this.slots.get(name);
     if (!slot) return;
-    for (const p of [slot.s, slot.r, slot.u, slot.u2]) this.core.free(p);
+    for (const p of [slot.s, slot.r, slot.u, slot.u2, slot.e, slot.e2]) this.core.free(p);
     this.slots.delete(name);
   }
 
@@ -406,8 +495,15 @@ export class Compressor {
       momentum: s.u ? this.core.f32(s.u, s.length) : undefined,
       length: s.length,
     }));
+    const masks: Record<string, { step: number; indices: number[]; ema: string }> = {};
+    for (const sl of this.slots.values()) {
+      if (!sl.mask || !sl.e) continue;
+      masks[sl.name] = { step: sl.maskStep, indices: Array.from(sl.mask), ema: f32ToBase64(this.core.f32(sl.e, sl.length)) };
+    }
+    const maskScores = Object.fromEntries([...this.maskScores].map(([name, v]) => [name, f32ToBase64(v)]));
     return encodeState({
-      step: this.counter, errorFeedback: this.ef, momentum: this.momentum, tensors, aux: { planner: this.planner.getState() },
+      step: this.counter, errorFeedback: this.ef, momentum: this.momentum, tensors,
+      aux: { planner: this.planner.getState(), masks, maskScores },
     });
   }
 
@@ -420,12 +516,36 @@ export class Compressor {
         throw new ShapeError(`saved tensor '${t.name}' has length ${t.length}, but this compressor's has ${slot.length}`);
       }
     }
+    const masks = parseMasks(state.aux.masks, new Map(state.tensors.map((t) => [t.name, t.length])));
+    const scores = new Map<string, Float32Array>();
+    for (const [name, b64] of Object.entries((state.aux.maskScores ?? {}) as Record<string, unknown>)) {
+      const v = typeof b64 === 'string' ? base64ToF32(b64) : undefined;
+      if (!v || v.some((x) => !Number.isFinite(x))) throw new StateError(`saved mask scores of '${name}' are malformed`);
+      scores.set(name, v);
+    }
     this.planner.setState((state.aux as { planner?: Record<string, number> }).planner ?? {});
     for (const t of state.tensors) {
       const slot = this.slotFor(t.name, t.length);
       if (slot.r) this.core.f32(slot.r, slot.length).set(t.residual);
       if (slot.u && t.momentum) this.core.f32(slot.u, slot.length).set(t.momentum);
     }
+    for (const sl of this.slots.values()) {
+      const m = masks.get(sl.name);
+      if (!m) {
+        sl.mask = undefined;
+        if (sl.e) this.core.f32(sl.e, sl.length).fill(0);
+        continue;
+      }
+      if (!sl.e) {
+        sl.e = this.core.allocF32(sl.length, true).ptr;
+        sl.e2 = this.core.alloc(sl.length * 4);
+      }
+      this.core.f32(sl.e, sl.length).set(m.ema);
+      sl.mask = m.indices;
+      sl.maskStep = m.step;
+    }
+    this.maskScores.clear();
+    for (const [name, v] of scores) this.maskScores.set(name, v);
     const saved = new Set(state.tensors.map((t) => t.name));
     for (const slot of this.slots.values()) {
       if (saved.has(slot.name)) continue;
@@ -443,7 +563,7 @@ export class Compressor {
 
 /** A result tensor as the codec takes it; structured selections need the wire's unit sections. */
 function wireTensor(t: CompressedTensor): EncodeTensor {
-  if (t.units !== undefined) {
+  if (t.units !== undefined || t.method === 'mask') {
     throw new ConfigError(
       `tensor '${t.name}': frames of structured selections ('${t.method}') need the wire format's unit sections, ` +
       'which version 1 of docs/wire-format.md reserves but does not define yet',

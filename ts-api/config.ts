@@ -28,6 +28,10 @@ export interface TensorOptions {
   headLayout?: 'rows' | 'cols';
   /** nm: keep N of every M consecutive elements along the last dimension (default [2, 4]). */
   nm?: [number, number];
+  /** mask: refresh the mask every this many steps (default 100). */
+  maskEvery?: number;
+  /** mask: EMA factor of the |g| scores (default 0.9). */
+  maskBeta?: number;
   /** Fraction of elements to keep, in (0, 1]: k = round(density · n), at least 1. */
   density?: number;
   /** Number of elements to keep (instead of density). */
@@ -80,12 +84,12 @@ export interface CompressorOptions extends TensorOptions, DynamicOptions {
 
 const METHODS: readonly (Method | StructuredMethod)[] = [
   'topk', 'threshold', 'percentile', 'randomk', 'probabilistic', 'approx-topk', 'global-topk', 'hybrid',
-  'block', 'channel', 'head', 'row', 'column', 'nm',
+  'block', 'channel', 'head', 'row', 'column', 'nm', 'mask',
 ];
 const STRUCTURED: readonly string[] = ['block', 'channel', 'head', 'row', 'column', 'nm'];
 const TENSOR_KEYS = [
   'method', 'density', 'k', 'threshold', 'rescale', 'sampleFraction', 'tolerance', 'maxIterations', 'values', 'index',
-  'shape', 'block', 'score', 'heads', 'headLayout', 'nm',
+  'shape', 'block', 'score', 'heads', 'headLayout', 'nm', 'maskEvery', 'maskBeta',
 ];
 const TOP_KEYS = [
   ...TENSOR_KEYS, 'seed', 'errorFeedback', 'globalDensity', 'globalK', 'tensors', 'simd',
@@ -101,7 +105,8 @@ export type ResolvedParams =
   | { method: 'approx-topk'; k: number; sampleSize: number; stride: number; rank: number; tolerance: number; maxIterations: number }
   | { method: 'global-topk' }
   | { method: 'hybrid'; k: number }
-  | { method: 'structured'; name: StructuredMethod; spec: StructuredSpec; k: number };
+  | { method: 'structured'; name: StructuredMethod; spec: StructuredSpec; k: number }
+  | { method: 'mask'; k: number; every: number; beta: number };
 
 function checkKeys(o: object, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(o)) {
@@ -141,6 +146,12 @@ function checkTensorOptions(o: TensorOptions, where: string, method: Method | St
   }
   if (o.shape !== undefined && !(Array.isArray(o.shape) && o.shape.every((d) => Number.isInteger(d) && d >= 0))) {
     throw new ConfigError(`${where}: shape must be an array of non-negative integers`);
+  }
+  if (o.maskEvery !== undefined && !(Number.isInteger(o.maskEvery) && o.maskEvery >= 1)) {
+    throw new ConfigError(`${where}: maskEvery must be a positive integer, got ${String(o.maskEvery)}`);
+  }
+  if (o.maskBeta !== undefined && !(typeof o.maskBeta === 'number' && o.maskBeta >= 0 && o.maskBeta < 1)) {
+    throw new ConfigError(`${where}: maskBeta must be in [0, 1), got ${String(o.maskBeta)}`);
   }
   if (method !== 'threshold' && method !== 'nm' && !budget && !scheduled) {
     throw new ConfigError(`${where}: method '${method}' needs density or k (or a schedule)`);
@@ -230,7 +241,7 @@ export function tensorOptions(o: CompressorOptions, name: string): TensorOptions
     method: o.method, density: o.density, k: o.k, threshold: o.threshold, rescale: o.rescale,
     sampleFraction: o.sampleFraction, tolerance: o.tolerance, maxIterations: o.maxIterations,
     values: o.values, index: o.index, shape: o.shape, block: o.block, score: o.score, heads: o.heads,
-    headLayout: o.headLayout, nm: o.nm,
+    headLayout: o.headLayout, nm: o.nm, maskEvery: o.maskEvery, maskBeta: o.maskBeta,
   };
   for (const [key, t] of Object.entries(o.tensors ?? {})) {
     if (matchesPattern(key, name)) merged = mergeOverride(merged, t);
@@ -262,6 +273,9 @@ export function resolveParams(o: CompressorOptions, name: string, n: number, pla
   if (plan?.dense) return { method: 'topk', k: n, rescale: false };
   const d = plan?.density;
   if (STRUCTURED.includes(t.method)) return resolveStructured(t, n, what, d);
+  if (t.method === 'mask') {
+    return { method: 'mask', k: budgetK(t, n, what, d), every: t.maskEvery ?? 100, beta: t.maskBeta ?? 0.9 };
+  }
   switch (t.method as Method) {
     case 'topk':
     case 'randomk':
@@ -323,6 +337,8 @@ export function structuredSpec(t: Effective, n: number, what: string, importance
       const [N, M] = t.nm ?? [2, 4];
       return { unit: 'nm', cols: shape[shape.length - 1]!, N, M };
     }
+    case 'mask':
+      throw new ConfigError(`${what}: 'mask' is not a structured unit`);
   }
 }
 

@@ -13,7 +13,7 @@ export type Method =
   | 'hybrid';
 
 /** Structured selection methods (docs/selection.md, "Structured methods"). */
-export type StructuredMethod = 'block' | 'channel' | 'head' | 'row' | 'column' | 'nm';
+export type StructuredMethod = 'block' | 'channel' | 'head' | 'row' | 'column' | 'nm' | 'mask';
 
 /** The kept elements of one tensor: ascending indices with their sent f32 values. */
 export interface Selection {
@@ -40,6 +40,8 @@ export interface CompressedTensor extends SparseTensor {
   method: Method | StructuredMethod;
   /** Structured methods: the kept unit numbers, ascending (empty for N:M). */
   units?: Uint32Array;
+  /** Learned masks: true on the steps where the mask (the kept positions) changed. */
+  maskChanged?: boolean;
   valueCode: ValueCodeName;
   indexCode: IndexCodeName | 'auto';
 }

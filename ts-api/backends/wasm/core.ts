@@ -35,6 +35,8 @@ export interface CoreExports {
   sg_scale(p: number, n: number, factor: number): void;
   sg_zero_at(p: number, idx: number, count: number): void;
   sg_sum_squares(p: number, n: number): number;
+  sg_ema_abs(e: number, e2: number, s: number, n: number, beta: number, omb: number): void;
+  sg_select_at(s: number, r: number, n: number, idx: number, count: number): number;
 }
 
 /** Which build to load: 'auto' picks SIMD when the engine validates it. */
