@@ -6,10 +6,10 @@
  * Gradient Compression, Lin et al., ICLR 2018) and encoded as a wire frame (docs/wire-format.md).
  */
 import { createCompressor, type Compressor } from '../../ts-api/index.ts';
-import { encodeFrame, quantizeValues, type ValueCodeName } from '../../ts-api/codec/index.ts';
+import type { ValueCodeName } from '../../ts-api/codec/index.ts';
 import type { Method } from '../../ts-api/types.ts';
 import { mixSeed, rng, shuffle, type Dataset } from './data.ts';
-import { clone, difference, lossAndGrad, tensorShapes, zeros, hiddenOf, axpy, TENSOR_NAMES, type Params } from './model.ts';
+import { clone, difference, lossAndGrad, zeros, hiddenOf, axpy, TENSOR_NAMES, type Params } from './model.ts';
 
 /** Local training schedule of one round. */
 export interface LocalTraining {
@@ -70,52 +70,38 @@ export class SparseClient {
   /** The client's local data. */
   readonly data: Dataset;
   private readonly compressor: Compressor;
-  private readonly c: Compression;
 
-  private constructor(id: number, data: Dataset, compressor: Compressor, c: Compression) {
+  private constructor(id: number, data: Dataset, compressor: Compressor) {
     this.id = id;
     this.data = data;
     this.compressor = compressor;
-    this.c = c;
   }
 
   /** A client with its own compressor (own residuals, seeded with `c.seed`). */
-  static async create(id: number, data: Dataset, c: Compression): Promise<SparseClient> {
+  static async create(id: number, data: Dataset, c: Compression, shapes: Record<string, number[]>): Promise<SparseClient> {
     const compressor = await createCompressor({
       method: c.method,
       density: c.density,
       errorFeedback: c.errorFeedback,
       seed: c.seed >>> 0,
+      values: c.values,
+      index: 'auto',
+      tensors: Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, { shape }])),
       ...(c.method === 'hybrid' ? { globalDensity: c.density } : {}),
     });
-    return new SparseClient(id, data, compressor, c);
+    return new SparseClient(id, data, compressor);
   }
 
   /**
    * One round: local training from `global`, compression of the update (with error feedback),
-   * encoding as one frame whose step is the round number. With a lossy value code and error
-   * feedback, the quantisation error of each sent value goes back into the residual too, so the
+   * encoding as one frame whose step is the round number. With a lossy value code the compressor
+   * puts each sent value's quantisation error back into the residual inside the step, so the
    * residual holds exactly what the server has not received.
    */
   upload(global: Params, round: number, training: LocalTraining): Uint8Array {
     const delta = localUpdate(global, this.data, round, this.id, training);
     const result = this.compressor.step(TENSOR_NAMES.map((name) => [name, delta[name]] as [string, Float32Array]), { step: round });
-    const shapes = tensorShapes(hiddenOf(global));
-    if (this.c.errorFeedback && this.c.values !== 'f32') {
-      for (const t of result.tensors) {
-        const q = quantizeValues(t.values, this.c.values);
-        const r = this.compressor.getResidual(t.name);
-        for (let j = 0; j < t.indices.length; j++) r[t.indices[j]!] = r[t.indices[j]!]! + (t.values[j]! - q[j]!);
-        this.compressor.setResidual(t.name, r);
-      }
-    }
-    return encodeFrame(
-      {
-        step: round,
-        tensors: result.tensors.map((t) => ({ ...t, method: this.c.method, shape: shapes[t.name as keyof typeof shapes] })),
-      },
-      { indexCode: 'auto', valueCode: this.c.values },
-    );
+    return this.compressor.encode(result);
   }
 
   /** Frees the compressor's Wasm buffers. */

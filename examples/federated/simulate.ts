@@ -10,7 +10,7 @@ import type { ValueCodeName } from '../../ts-api/codec/index.ts';
 import type { Method } from '../../ts-api/types.ts';
 import { SparseClient, localUpdate, type LocalTraining } from './client.ts';
 import { loadDigits, mixSeed, splitFederated, type Dataset } from './data.ts';
-import { accuracy, initParams, paramCount } from './model.ts';
+import { accuracy, initParams, paramCount, tensorShapes } from './model.ts';
 import { FedAvgServer } from './server.ts';
 
 /** Configuration of a simulation. */
@@ -134,7 +134,7 @@ export async function runFederated(config: Partial<FederatedConfig> = {}, hooks:
     split.clients.map((data, id) =>
       SparseClient.create(id, data, {
         method: c.method, density: c.density, errorFeedback: c.errorFeedback, values: c.values, seed: mixSeed(c.seed, id, 0xc0de),
-      }),
+      }, tensorShapes(c.hidden)),
     ),
   );
   const rounds: RoundStats[] = [];
