@@ -10,13 +10,14 @@
  */
 import { ConfigError, NonFiniteError, ShapeError, StateError } from './errors.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
-import { encodeFrame, quantizeValues, type EncodeTensor } from './codec/index.ts';
+import { encodeFrame, type EncodeTensor } from './codec/index.ts';
 import { runStructuredKernel, takeUnits } from './backends/wasm/structured.ts';
 import {
   type CompressorOptions, baseDensity, groupK, resolveParams, tensorOptions, validateOptions, type ResolvedParams,
 } from './config.ts';
 import { DensityPlanner, type Plan } from './schedules/planner.ts';
-import { fitToBudget } from './budget.ts';
+import type { PendingMask, Slot } from './slot.ts';
+import { applyBudget, applyValueCodes, compensateAfter, compensateInputs, maskKernel } from './step_stages.ts';
 import { base64ToF32, f32ToBase64, parseMasks } from './state_masks.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
@@ -29,31 +30,6 @@ export type TensorInput = Record<string, Float32Array> | Map<string, Float32Arra
 export interface StepOptions {
   /** Step number used by the RNG (default: the compressor's counter). The counter continues after it. */
   step?: number;
-}
-
-interface Slot {
-  name: string;
-  id: number;
-  length: number;
-  /** Input buffer (becomes the residual after a successful step with error feedback). */
-  s: number;
-  /** Residual buffer; 0 without error feedback. */
-  r: number;
-  /** Momentum and its next-step buffer (DGC momentum correction); 0 without momentum. */
-  u: number;
-  u2: number;
-  /** Learned masks: EMA of |g| and its next-step buffer (0 until the tensor uses 'mask'). */
-  e: number;
-  e2: number;
-  /** Learned masks: the current mask (kept positions, ascending) and the step it was made at. */
-  mask?: Uint32Array;
-  maskStep: number;
-}
-
-/** A mask decided in a step, adopted when the step commits. */
-interface PendingMask {
-  mask: Uint32Array;
-  refreshed: boolean;
 }
 
 /** Creates an in-thread compressor on the Wasm core (SIMD when available). */
@@ -169,11 +145,11 @@ export class Compressor {
         const view = this.core.f32(slots[j]!.s, g.length);
         if (!(g.buffer === view.buffer && g.byteOffset === view.byteOffset)) view.set(g);
       });
-      this.compensateInputs(slots);
+      compensateInputs(this.core, this.options, this.momentum, slots);
       const selected = this.runKernels(entries, slots, params, plans, step);
-      out = this.applyBudget(slots, this.attachCodes(selected, params), step);
-      this.applyValueCodes(slots, out);
-      this.compensateAfter(slots, out);
+      out = applyBudget(this.core, this.options, this.ef, slots, this.attachCodes(selected, params), step);
+      applyValueCodes(this.core, this.ef, slots, out);
+      compensateAfter(this.core, this.options, this.momentum, slots, out);
     } catch (e) {
       for (const name of created) this.drop(name);
       this.planner.discard();
@@ -199,27 +175,6 @@ export class Compressor {
     return { step, tensors: out };
   }
 
-  /**
-   * DGC pre-pass over the copied inputs: local clipping by the step's total norm (threshold scaled
-   * by N^-1/2), then momentum correction u2 = m·u + g with s = u2 (the kernel adds the residual).
-   */
-  private compensateInputs(slots: Slot[]): void {
-    const o = this.options;
-    const x = this.core.exports;
-    let scale = 1;
-    if (o.clipNorm !== undefined) {
-      let total = 0;
-      for (const sl of slots) total = Math.fround(total + x.sg_sum_squares(sl.s, sl.length));
-      const norm = Math.fround(Math.sqrt(total));
-      const thr = Math.fround(o.clipNorm / Math.sqrt(o.workers ?? 1));
-      if (norm > thr) scale = Math.fround(thr / norm);
-    }
-    for (const sl of slots) {
-      if (this.momentum) x.sg_momentum(sl.s, sl.u, sl.u2, sl.length, o.momentum!, scale);
-      else if (scale !== 1) x.sg_scale(sl.s, sl.length, scale);
-    }
-  }
-
   /** Attaches each tensor's method and codes to its selection. */
   private attachCodes(selected: SparseTensor[], params: ResolvedParams[]): CompressedTensor[] {
     return selected.map((t, j) => {
@@ -236,52 +191,9 @@ export class Compressor {
     });
   }
 
-  /**
-   * With budgetBytes, keeps the largest magnitude-rank prefix whose frame fits; the dropped
-   * elements' values return to the new residual (where they were sent as acc, the residual is 0).
-   */
-  private applyBudget(slots: Slot[], out: CompressedTensor[], step: number): CompressedTensor[] {
-    const budget = this.options.budgetBytes;
-    if (budget === undefined) return out;
-    const fit = fitToBudget(step, out, budget);
-    if (this.ef) {
-      fit.dropped.forEach((d, j) => {
-        const r = this.core.f32(slots[j]!.s, slots[j]!.length);
-        d.indices.forEach((i, q) => {
-          r[i] = Math.fround(r[i]! + d.values[q]!);
-        });
-      });
-    }
-    return fit.tensors;
-  }
-
-  /** For a lossy value code, adds the quantisation error `value − decoded` (f32) to the new residual. */
-  private applyValueCodes(slots: Slot[], out: CompressedTensor[]): void {
-    out.forEach((t, j) => {
-      if (t.valueCode === 'f32' || !this.ef) return;
-      const q = quantizeValues(t.values, t.valueCode);
-      const r = this.core.f32(slots[j]!.s, t.length);
-      t.indices.forEach((i, jj) => {
-        r[i] = Math.fround(r[i]! + Math.fround(t.values[jj]! - q[jj]!));
-      });
-    });
-  }
-
   /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes. */
   encode(result: StepResult): Uint8Array {
     return encodeFrame({ step: result.step, tensors: result.tensors.map(wireTensor) });
-  }
-
-  /** After selection: momentum-factor masking at the sent positions, residual decay. */
-  private compensateAfter(slots: Slot[], out: SparseTensor[]): void {
-    const o = this.options;
-    slots.forEach((sl, j) => {
-      if (this.momentum && (o.momentumMasking ?? true)) {
-        const u2 = this.core.f32(sl.u2, sl.length);
-        for (const i of out[j]!.indices) u2[i] = 0;
-      }
-      if (o.residualDecay !== undefined && o.residualDecay !== 1) this.core.exports.sg_scale(sl.s, sl.length, o.residualDecay);
-    });
   }
 
   private runKernels(
@@ -341,7 +253,7 @@ export class Compressor {
           rc = x.sg_approx_topk(s, r, n, p.k, p.sampleSize, p.stride, p.rank, p.tolerance, p.maxIterations);
           break;
         case 'mask':
-          rc = this.maskKernel(slots[j]!, p, step, j, fail);
+          rc = maskKernel(this.core, slots[j]!, p, step, j, this.maskScores.get(slots[j]!.name), this.pendingMasks, fail);
           out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
           return;
         case 'structured': {
@@ -367,49 +279,6 @@ export class Compressor {
       out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
     });
     return out;
-  }
-
-  /**
-   * Learned mask step: EMA of |g| into e2; at a refresh (first step, every `every` steps, or a new
-   * size) the mask becomes the top-k positions of the EMA (or of the caller's scores); then exactly
-   * the mask's positions are sent. The new EMA and mask are adopted when the step commits.
-   */
-  private maskKernel(
-    sl: Slot, p: { k: number; every: number; beta: number }, step: number, j: number, fail: (j: number, i: number) => never,
-  ): number {
-    const x = this.core.exports;
-    const n = sl.length;
-    if (!sl.e) {
-      sl.e = this.core.allocF32(n, true).ptr;
-      sl.e2 = this.core.alloc(n * 4);
-    }
-    const beta = Math.fround(p.beta);
-    x.sg_ema_abs(sl.e, sl.e2, sl.s, n, beta, Math.fround(1 - beta));
-    const refresh = sl.mask === undefined || step - sl.maskStep >= p.every || step < sl.maskStep || sl.mask.length !== p.k;
-    let mask = sl.mask!;
-    if (refresh) {
-      const scores = this.maskScores.get(sl.name);
-      if (scores && scores.length !== n) throw new ShapeError(`mask scores of '${sl.name}' have length ${scores.length}, expected ${n}`);
-      const src = scores ? this.core.alloc(n * 4) : sl.e2;
-      try {
-        if (scores) this.core.f32(src, n).set(scores);
-        const rc = x.sg_topk(src, 0, n, p.k, 0);
-        if (rc < 0) fail(j, x.sg_error_index());
-        mask = this.core.takeResults(0, rc).indices;
-      } finally {
-        if (scores) this.core.free(src);
-      }
-    }
-    const idx = this.core.alloc(Math.max(4, mask.length * 4));
-    try {
-      this.core.u32(idx, mask.length).set(mask);
-      const rc = x.sg_select_at(sl.s, sl.r, n, idx, mask.length);
-      if (rc < 0) fail(j, x.sg_error_index());
-      this.pendingMasks.set(sl.name, { mask, refreshed: refresh });
-      return rc;
-    } finally {
-      this.core.free(idx);
-    }
   }
 
   private slotFor(name: string, length: number): Slot {
