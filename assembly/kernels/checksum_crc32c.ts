@@ -34,7 +34,7 @@ function buildTables(): void {
 
 // @ts-ignore: decorator
 @inline function t(s: u32, b: u32): u32 {
-  return load<u32>(TAB + (<usize>b << 2), s << 10);
+  return load<u32>(TAB + (<usize>s << 10) + (<usize>b << 2));
 }
 
 /**

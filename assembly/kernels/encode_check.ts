@@ -14,13 +14,17 @@ export function firstBadIndex(idx: usize, k: u32, n: u32): u32 {
   if (load<u32>(idx) >= n) return 0;
   let j: u32 = 1;
   if (ASC_FEATURE_SIMD) {
-    const nv = i32x4.splat(n);
+    // prev < cur < n  ⇔  cur - prev - 1 < n - prev - 1 (u32), as prev < n was checked before it.
+    const nv1 = i32x4.splat(n - 1);
+    const one = i32x4.splat(1);
     for (; j + 8 <= k; j += 8) {
       const p = idx + (<usize>j << 2);
+      const p0 = v128.load(p - 4);
       const c0 = v128.load(p);
+      const p1 = v128.load(p, 12);
       const c1 = v128.load(p, 16);
-      const ok0 = v128.and(i32x4.gt_u(c0, v128.load(p - 4)), i32x4.lt_u(c0, nv));
-      const ok1 = v128.and(i32x4.gt_u(c1, v128.load(p, 12)), i32x4.lt_u(c1, nv));
+      const ok0 = i32x4.lt_u(i32x4.sub(i32x4.sub(c0, p0), one), i32x4.sub(nv1, p0));
+      const ok1 = i32x4.lt_u(i32x4.sub(i32x4.sub(c1, p1), one), i32x4.sub(nv1, p1));
       if (!i32x4.all_true(v128.and(ok0, ok1))) break;
     }
   }

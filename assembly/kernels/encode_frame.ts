@@ -7,13 +7,14 @@
  * value; then value code, index code, sizes), so every failure maps to the same TypeScript error.
  */
 import { crc32c } from './checksum_crc32c';
-import { firstBadIndex, firstNonFinite, maxAbsBits } from './encode_check';
+import { firstNonFinite, maxAbsBits } from './encode_check';
+import { SCAN_RICE, SCAN_RLE, SCAN_VARINT, scanIndices, scanRiceQ, scanRleZBytes, scanRuns, scanVarintBytes } from './encode_index_scan';
 import { bitmapEncode, bitmapSize } from './encode_bitmap';
 import { cooEncode, cooSize } from './encode_coo';
 import { csrEncode, csrSize } from './encode_csr';
-import { rleEncode, rleSize } from './encode_rle';
-import { riceEncode, riceParameter, riceSize } from './encode_rice';
-import { varintIndexEncode, varintIndexSize } from './encode_varint';
+import { rleEncode, rleSizeFromScan } from './encode_rle';
+import { riceEncode, riceParameter, riceSizeFromQuotients } from './encode_rice';
+import { varintIndexEncode } from './encode_varint';
 import { f32Encode } from './encode_f32';
 import { f16Encode } from './encode_f16';
 import { bf16Encode } from './encode_bf16';
@@ -55,6 +56,9 @@ const U32_MAX: u64 = 0xffffffff;
 /** Bytes of slack after the write position (8-byte stores of the varint and bit writers). */
 const SLACK: u64 = 16;
 
+/** The encoder's set of names in the frame being built. */
+const NAMES: usize = memory.data(16, 8);
+
 let out: usize = 0;
 let cap: u64 = 0;
 /** Bytes of the frame so far (header + written sections). */
@@ -90,7 +94,7 @@ export function frameBegin(stepNo: u32): void {
   status = 0;
   active = true;
   ensure(0);
-  namesReset();
+  namesReset(NAMES);
 }
 
 function fail(code: i32, j: u32): i32 {
@@ -123,16 +127,21 @@ export function frameAddTensor(
   if (status != 0) return status;
   if (nameLen < 1 || nameLen > 1024 || !utf8Valid(namePtr, nameLen)) return fail(ENC_NAME, 0);
   const h = nameHash(namePtr, nameLen);
-  if (namesContains(out, namePtr, nameLen, h)) return fail(ENC_DUPLICATE_NAME, 0);
+  if (namesContains(NAMES, out, namePtr, nameLen, h)) return fail(ENC_DUPLICATE_NAME, 0);
   if (method > 7) return fail(ENC_METHOD, 0);
   const hasShape = rank >= 0;
   const r = hasShape ? <u32>rank : 0;
   if (hasShape && (r > 16 || dimsProduct(shapePtr, r) != <u64>n)) return fail(ENC_SHAPE, 0);
   // Elements: the first bad index or non-finite value in element order (index j before value j).
-  const jI = firstBadIndex(idx, k, n);
+  // The index scan also sums what the variable-size codes need for their exact sizes.
+  const want: u32 =
+    indexCode == INDEX_AUTO ? SCAN_VARINT | SCAN_RLE | SCAN_RICE
+    : indexCode == CODE_RLE ? SCAN_RLE : indexCode == CODE_VARINT ? SCAN_VARINT : indexCode == CODE_RICE ? SCAN_RICE : 0;
+  const b = want & SCAN_RICE ? riceParameter(idx, k) : 0;
+  const jI = scanIndices(idx, k, n, want, b);
   if (jI < k) {
-    const jV = firstNonFinite(val, 0, jI + 1);
-    return jV <= jI && jV < jI ? fail(ENC_NONFINITE, jV) : fail(ENC_INDEX, jI);
+    const jV = firstNonFinite(val, 0, jI);
+    return jV < jI ? fail(ENC_NONFINITE, jV) : fail(ENC_INDEX, jI);
   }
   const maxBits = maxAbsBits(val, k);
   if (maxBits >= 0x7f800000) return fail(ENC_NONFINITE, firstNonFinite(val, 0, k));
@@ -143,7 +152,7 @@ export function frameAddTensor(
   const rows = csrOk ? load<u32>(shapePtr) : 0;
   const cols = csrOk ? load<u32>(shapePtr, 4) : 0;
 
-  // Index code and its exact payload size.
+  // Index code and its exact payload size (auto: the smallest parameter + payload, ties to the lower id).
   let code = indexCode;
   let param: u32 = 0;
   let ib: u64 = 0;
@@ -157,21 +166,23 @@ export function frameAddTensor(
     }
     let s = bitmapSize(n);
     if (s < best) { best = s; ib = s; code = CODE_BITMAP; }
-    s = rleSize(idx, k);
-    if (s < best) { best = s; ib = s; code = CODE_RLE; }
-    s = varintIndexSize(idx, k);
+    // rle is at least its z bytes plus one byte per run: skip its threshold passes when that loses.
+    if (scanRleZBytes + scanRuns < best) {
+      s = rleSizeFromScan(idx, k, scanRleZBytes, scanRuns);
+      if (s < best) { best = s; ib = s; code = CODE_RLE; }
+    }
+    s = scanVarintBytes;
     if (s < best) { best = s; ib = s; code = CODE_VARINT; }
-    const b = riceParameter(idx, k);
-    s = riceSize(idx, k, b);
+    s = riceSizeFromQuotients(k, b, scanRiceQ);
     if (s + 1 < best) { best = s + 1; ib = s; code = CODE_RICE; param = b; }
   } else if (code == CODE_COO) ib = cooSize(k);
   else if (code == CODE_CSR) ib = csrSize(rows, k);
   else if (code == CODE_BITMAP) ib = bitmapSize(n);
-  else if (code == CODE_RLE) ib = rleSize(idx, k);
-  else if (code == CODE_VARINT) ib = varintIndexSize(idx, k);
+  else if (code == CODE_RLE) ib = rleSizeFromScan(idx, k, scanRleZBytes, scanRuns);
+  else if (code == CODE_VARINT) ib = scanVarintBytes;
   else {
-    param = riceParameter(idx, k);
-    ib = riceSize(idx, k, param);
+    param = b;
+    ib = riceSizeFromQuotients(k, b, scanRiceQ);
   }
   const vb: u64 =
     valueCode == V_F32 ? <u64>k << 2 : valueCode == V_INT8 ? <u64>k : valueCode == V_TERNARY ? ternarySize(k) : <u64>k << 1;
@@ -225,7 +236,7 @@ export function frameAddTensor(
   else if (valueCode == V_INT8) p = int8Encode(p, val, k, vparam);
   else p = ternaryEncode(p, val, k);
   assert(<u64>(p - start) == section, 'section size');
-  namesAdd(<u32>len + 2, nameLen, h);
+  namesAdd(NAMES, <u32>len + 2, nameLen, h);
   len += section;
   count++;
   encLastIndexCode = code;

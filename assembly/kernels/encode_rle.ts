@@ -7,9 +7,10 @@
  * wherever d_j ≥ 2 (z = d_j - 2 there); Σ varintSize(o_t) = (#runs) + Σ_T #{runs with len > T}
  * over the varint thresholds T = 2^7, 2^14, 2^21, 2^28, and a run is longer than T iff the element
  * T places after its start is still in it: #{j ≥ T : i_j - i_{j-T} = T and j - T starts a run}.
- * Each term is a SIMD pass (only thresholds below k need one).
+ * Each term is a SIMD pass, run only when enough adjacent pairs exist for such a run.
  */
 import { varintSize, writeVarintFast } from '../util/varint_leb128';
+import { clampDeltas, sumLanes } from './encode_varint';
 
 /** Number of runs longer than `t` (t < k) in ascending `idx[0, k)`. */
 function runsLongerThan(idx: usize, k: u32, t: u32): u64 {
@@ -25,12 +26,10 @@ function runsLongerThan(idx: usize, k: u32, t: u32): u64 {
       const p = idx + (<usize>j << 2);
       const a = v128.load(p - back);
       const inRun = i32x4.eq(i32x4.sub(v128.load(p), a), tv);
-      const starts = i32x4.gt_u(i32x4.sub(a, v128.load(p - back - 4)), one);
+      const starts = v128.not(i32x4.eq(i32x4.sub(a, v128.load(p - back - 4)), one)); // d ≥ 1, so d > 1 ⇔ d ≠ 1
       acc = i32x4.sub(acc, v128.and(inRun, starts));
     }
-    count +=
-      <u64><u32>i32x4.extract_lane(acc, 0) + <u64><u32>i32x4.extract_lane(acc, 1) +
-      <u64><u32>i32x4.extract_lane(acc, 2) + <u64><u32>i32x4.extract_lane(acc, 3);
+    count += sumLanes(acc);
   }
   for (; j < k; j++) {
     const p = idx + (<usize>j << 2);
@@ -40,6 +39,38 @@ function runsLongerThan(idx: usize, k: u32, t: u32): u64 {
   return count;
 }
 
+/** Four lanes of clamped deltas (see clampDeltas): all ones where a run starts (d ≥ 2). */
+// @ts-ignore: decorator
+@inline export function rleStartLanes(dc: v128): v128 {
+  return i32x4.gt_s(dc, i32x4.splat(1));
+}
+
+/** Varint bytes of z = d - 2 in four lanes of clamped deltas (meaningful where a run starts). */
+// @ts-ignore: decorator
+@inline export function rleZBytesLanes(dc: v128): v128 {
+  let n = i32x4.splat(1);
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x81)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x4001)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x200001)));
+  return i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x10000001)));
+}
+
+/**
+ * Exact `rle` payload bytes from the z bytes and the run count of a scan of `idx[0, k)`: adds the
+ * o bytes, #runs + Σ_T #{runs longer than T}. A run longer than T holds at least T adjacent pairs,
+ * so a threshold pass runs only when there are k - runs ≥ T adjacent pairs in all.
+ */
+export function rleSizeFromScan(idx: usize, k: u32, zBytes: u64, runs: u64): u64 {
+  if (k == 0) return 0;
+  const pairs = <u64>k - runs;
+  let o = runs;
+  if (pairs >= 0x80) o += runsLongerThan(idx, k, 0x80);
+  if (pairs >= 0x4000) o += runsLongerThan(idx, k, 0x4000);
+  if (pairs >= 0x200000) o += runsLongerThan(idx, k, 0x200000);
+  if (pairs >= 0x10000000) o += runsLongerThan(idx, k, 0x10000000);
+  return zBytes + o;
+}
+
 /** Exact payload bytes of `rle` for ascending (already validated) `idx[0, k)`. */
 export function rleSize(idx: usize, k: u32): u64 {
   if (k == 0) return 0;
@@ -47,33 +78,17 @@ export function rleSize(idx: usize, k: u32): u64 {
   let runs: u64 = 1;
   let j: u32 = 1;
   if (ASC_FEATURE_SIMD) {
-    const one = i32x4.splat(1);
-    const two = i32x4.splat(2);
-    const t1 = i32x4.splat(0x7f);
-    const t2 = i32x4.splat(0x3fff);
-    const t3 = i32x4.splat(0x1fffff);
-    const t4 = i32x4.splat(0xfffffff);
     let zAcc = i32x4.splat(0);
     let rAcc = i32x4.splat(0);
     for (; j + 4 <= k; j += 4) {
       const p = idx + (<usize>j << 2);
-      const d = i32x4.sub(v128.load(p), v128.load(p - 4));
-      const start = i32x4.gt_u(d, one);
-      const z = i32x4.sub(d, two);
-      let vs = one;
-      vs = i32x4.sub(vs, i32x4.gt_u(z, t1));
-      vs = i32x4.sub(vs, i32x4.gt_u(z, t2));
-      vs = i32x4.sub(vs, i32x4.gt_u(z, t3));
-      vs = i32x4.sub(vs, i32x4.gt_u(z, t4));
-      zAcc = i32x4.add(zAcc, v128.and(vs, start));
+      const d = clampDeltas(i32x4.sub(v128.load(p), v128.load(p - 4)));
+      const start = rleStartLanes(d);
+      zAcc = i32x4.add(zAcc, v128.and(rleZBytesLanes(d), start));
       rAcc = i32x4.sub(rAcc, start);
     }
-    zBytes +=
-      <u64><u32>i32x4.extract_lane(zAcc, 0) + <u64><u32>i32x4.extract_lane(zAcc, 1) +
-      <u64><u32>i32x4.extract_lane(zAcc, 2) + <u64><u32>i32x4.extract_lane(zAcc, 3);
-    runs +=
-      <u64><u32>i32x4.extract_lane(rAcc, 0) + <u64><u32>i32x4.extract_lane(rAcc, 1) +
-      <u64><u32>i32x4.extract_lane(rAcc, 2) + <u64><u32>i32x4.extract_lane(rAcc, 3);
+    zBytes += sumLanes(zAcc);
+    runs += sumLanes(rAcc);
   }
   for (; j < k; j++) {
     const p = idx + (<usize>j << 2);
@@ -83,12 +98,7 @@ export function rleSize(idx: usize, k: u32): u64 {
       runs++;
     }
   }
-  let oBytes = runs;
-  if (k > 0x80) oBytes += runsLongerThan(idx, k, 0x80);
-  if (k > 0x4000) oBytes += runsLongerThan(idx, k, 0x4000);
-  if (k > 0x200000) oBytes += runsLongerThan(idx, k, 0x200000);
-  if (k > 0x10000000) oBytes += runsLongerThan(idx, k, 0x10000000);
-  return zBytes + oBytes;
+  return rleSizeFromScan(idx, k, zBytes, runs);
 }
 
 /** Writes the run pairs of ascending `idx[0, k)` at `dst` (8 bytes of slack needed); returns the end. */

@@ -6,36 +6,53 @@
  */
 import { varintSize, writeVarintFast } from '../util/varint_leb128';
 
+/**
+ * Varint bytes of the gaps g = d - 1 of four lanes of deltas d = i_j - i_{j-1} (d ≥ 1):
+ * 1 + [d > 2^7] + [d > 2^14] + [d > 2^21] + [d > 2^28]. `dc` is d clamped to ≤ 2^28 + 2
+ * (i32x4.min_u), which keeps the signed compares (native on every SIMD target) exact.
+ */
+// @ts-ignore: decorator
+@inline export function varintGapBytesLanes(dc: v128): v128 {
+  let n = i32x4.splat(1);
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x80)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x4000)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x200000)));
+  return i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x10000000)));
+}
+
+/** Deltas clamped to 2^28 + 2 for the signed compares of the size lanes (every threshold is below). */
+// @ts-ignore: decorator
+@inline export function clampDeltas(d: v128): v128 {
+  return i32x4.min_u(d, i32x4.splat(0x10000002));
+}
+
 /** Exact payload bytes of `varint` for ascending (already validated) `idx[0, k)`. */
 export function varintIndexSize(idx: usize, k: u32): u64 {
   if (k == 0) return 0;
   let total: u64 = <u64>varintSize(load<u32>(idx));
   let j: u32 = 1;
   if (ASC_FEATURE_SIMD) {
-    const one = i32x4.splat(1);
-    const t1 = i32x4.splat(0x7f);
-    const t2 = i32x4.splat(0x3fff);
-    const t3 = i32x4.splat(0x1fffff);
-    const t4 = i32x4.splat(0xfffffff);
     let acc = i32x4.splat(0);
     for (; j + 4 <= k; j += 4) {
       const p = idx + (<usize>j << 2);
-      const g = i32x4.sub(i32x4.sub(v128.load(p), v128.load(p - 4)), one);
-      acc = i32x4.add(acc, one);
-      acc = i32x4.sub(acc, i32x4.gt_u(g, t1));
-      acc = i32x4.sub(acc, i32x4.gt_u(g, t2));
-      acc = i32x4.sub(acc, i32x4.gt_u(g, t3));
-      acc = i32x4.sub(acc, i32x4.gt_u(g, t4));
+      acc = i32x4.add(acc, varintGapBytesLanes(clampDeltas(i32x4.sub(v128.load(p), v128.load(p - 4)))));
     }
-    total +=
-      <u64><u32>i32x4.extract_lane(acc, 0) + <u64><u32>i32x4.extract_lane(acc, 1) +
-      <u64><u32>i32x4.extract_lane(acc, 2) + <u64><u32>i32x4.extract_lane(acc, 3);
+    total += sumLanes(acc);
   }
   for (; j < k; j++) {
     const p = idx + (<usize>j << 2);
     total += <u64>varintSize(load<u32>(p) - load<u32>(p - 4) - 1);
   }
   return total;
+}
+
+/** Sum of the four u32 lanes of `v`, in 64 bits. */
+// @ts-ignore: decorator
+@inline export function sumLanes(v: v128): u64 {
+  return (
+    <u64><u32>i32x4.extract_lane(v, 0) + <u64><u32>i32x4.extract_lane(v, 1) +
+    <u64><u32>i32x4.extract_lane(v, 2) + <u64><u32>i32x4.extract_lane(v, 3)
+  );
 }
 
 /** Writes the gap varints of ascending `idx[0, k)` at `dst`; returns the end. */

@@ -52,13 +52,13 @@ const REBIAS: u32 = 0x38000000;
   const sign = v128.and(i32x4.shr_u(x, 16), i32x4.splat(0x8000));
   const a = v128.and(x, i32x4.splat(0x7fffffff));
   const lsb = v128.and(i32x4.shr_u(a, 13), i32x4.splat(1));
-  const normal = i32x4.shr_u(i32x4.add(i32x4.sub(a, i32x4.splat(REBIAS - 0x0fff)), lsb), 13);
+  // Normal range, and saturation: the formula grows with a, so min(…, 0x7BFF) saturates exactly
+  // the inputs at or above F16_SAT_ABS (a < 2^31: the signed min and compare are exact).
+  const normal = i32x4.min_s(i32x4.shr_u(i32x4.add(i32x4.sub(a, i32x4.splat(REBIAS - 0x0fff)), lsb), 13), i32x4.splat(0x7bff));
   const half = i32x4.splat(HALF_BITS);
   const sub = i32x4.sub(f32x4.add(a, half), half);
-  const isNormal = i32x4.ge_u(a, i32x4.splat(F16_MIN_NORMAL_ABS));
-  const isSat = i32x4.ge_u(a, i32x4.splat(F16_SAT_ABS));
-  const h = v128.bitselect(i32x4.splat(0x7bff), v128.bitselect(normal, sub, isNormal), isSat);
-  return v128.or(sign, h);
+  const isNormal = i32x4.gt_s(a, i32x4.splat(F16_MIN_NORMAL_ABS - 1));
+  return v128.or(sign, v128.bitselect(normal, sub, isNormal));
 }
 
 /** Four lanes of f16BitsToF32Bits: i32 lanes (f16 bits) in, i32 lanes (f32 bits) out. */
@@ -68,10 +68,20 @@ const REBIAS: u32 = 0x38000000;
   const em = v128.and(h, i32x4.splat(0x7fff));
   const inf = v128.or(i32x4.splat(0x7f800000), i32x4.shl(v128.and(em, i32x4.splat(0x3ff)), 13));
   const normal = i32x4.add(i32x4.shl(em, 13), i32x4.splat(REBIAS));
-  const sub = f32x4.mul(f32x4.convert_i32x4_u(em), f32x4.splat(reinterpret<f32>(0x33800000)));
-  const isInf = i32x4.ge_u(em, i32x4.splat(0x7c00));
-  const isNormal = i32x4.ge_u(em, i32x4.splat(0x400));
+  const sub = f32x4.mul(f32x4.convert_i32x4_s(em), f32x4.splat(reinterpret<f32>(0x33800000)));
+  const isInf = i32x4.gt_s(em, i32x4.splat(0x7bff));
+  const isNormal = i32x4.gt_s(em, i32x4.splat(0x3ff));
   return v128.or(sign, v128.bitselect(inf, v128.bitselect(normal, sub, isNormal), isInf));
+}
+
+/** f16x4ToF32 for lanes known to be finite (exponent < 31): no Inf/NaN path. */
+// @ts-ignore: decorator
+@inline export function f16x4ToF32Finite(h: v128): v128 {
+  const sign = i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16);
+  const em = v128.and(h, i32x4.splat(0x7fff));
+  const normal = i32x4.add(i32x4.shl(em, 13), i32x4.splat(REBIAS));
+  const sub = f32x4.mul(f32x4.convert_i32x4_s(em), f32x4.splat(reinterpret<f32>(0x33800000)));
+  return v128.or(sign, v128.bitselect(normal, sub, i32x4.gt_s(em, i32x4.splat(0x3ff))));
 }
 
 /** Four lanes of f32BitsToBf16Sat: i32 lanes in, i32 lanes (bf16 bits) out. */

@@ -3,7 +3,7 @@
  * no surrogates, nothing above U+10FFFF, no truncated sequences) and a set of names seen in one
  * frame, compared as byte strings.
  *
- * The set is an open-addressing hash table of (offset, length, hash) entries into a caller-supplied
+ * A set is an open-addressing hash table of (offset, length, hash) entries into a caller-supplied
  * base buffer (the frame being decoded, or the frame being built, whose base may move between calls:
  * only offsets are kept). The hash is keyed ({@link namesSeed}; the TypeScript wrapper seeds it with
  * random bits once per instance) so that crafted frames cannot force many collisions: expected work
@@ -76,30 +76,45 @@ export function nameHash(p: usize, len: u32): u32 {
   return <u32>h ^ <u32>(h >> 32);
 }
 
-/** Table of 16-byte slots: offset u32, length u32, hash u32, used u32. */
-let tab: usize = 0;
-let tabCap: u32 = 0;
-let tabCount: u32 = 0;
+/**
+ * A name set is a 16-byte header (table pointer, slot count, entry count) in caller memory, e.g.
+ * `memory.data(16)`; zero-initialised headers are valid empty sets. The table holds 16-byte slots:
+ * offset u32, length u32, hash u32, used u32. Encoder and decoder keep separate sets, so a frame
+ * being built and a frame being decoded never mix.
+ */
 const INITIAL_SLOTS: u32 = 16;
 
-/** Empties the set (keeps a small table). */
-export function namesReset(): void {
-  if (tab == 0 || tabCap > 1024) {
-    if (tab) heap.free(tab);
-    tabCap = INITIAL_SLOTS;
-    tab = heap.alloc(<usize>tabCap << 4);
-  }
-  memory.fill(tab, 0, <usize>tabCap << 4);
-  tabCount = 0;
+// @ts-ignore: decorator
+@inline function tabOf(set: usize): usize {
+  return load<usize>(set);
+}
+// @ts-ignore: decorator
+@inline function capOf(set: usize): u32 {
+  return load<u32>(set, 4);
 }
 
-function grow(): void {
-  const oldTab = tab;
-  const oldCap = tabCap;
-  tabCap = oldCap << 1;
-  tab = heap.alloc(<usize>tabCap << 4);
-  memory.fill(tab, 0, <usize>tabCap << 4);
-  const mask = tabCap - 1;
+/** Empties the set (keeps a small table). */
+export function namesReset(set: usize): void {
+  let tab = tabOf(set);
+  let cap = capOf(set);
+  if (tab == 0 || cap > 1024) {
+    if (tab) heap.free(tab);
+    cap = INITIAL_SLOTS;
+    tab = heap.alloc(<usize>cap << 4);
+    store<usize>(set, tab);
+    store<u32>(set, cap, 4);
+  }
+  memory.fill(tab, 0, <usize>cap << 4);
+  store<u32>(set, 0, 8);
+}
+
+function grow(set: usize): void {
+  const oldTab = tabOf(set);
+  const oldCap = capOf(set);
+  const cap = oldCap << 1;
+  const tab = heap.alloc(<usize>cap << 4);
+  memory.fill(tab, 0, <usize>cap << 4);
+  const mask = cap - 1;
   for (let s: u32 = 0; s < oldCap; s++) {
     const e = oldTab + (<usize>s << 4);
     if (load<u32>(e, 12) == 0) continue;
@@ -108,14 +123,17 @@ function grow(): void {
     memory.copy(tab + (<usize>i << 4), e, 16);
   }
   heap.free(oldTab);
+  store<usize>(set, tab);
+  store<u32>(set, cap, 4);
 }
 
 /**
  * True when the name `key[0, len)` (with hash `h` = nameHash(key, len)) equals a name in the set;
- * the names in the set are at their offsets from `base`.
+ * the names in the set are at their offsets from `base`. The set must have been reset.
  */
-export function namesContains(base: usize, key: usize, len: u32, h: u32): bool {
-  const mask = tabCap - 1;
+export function namesContains(set: usize, base: usize, key: usize, len: u32, h: u32): bool {
+  const tab = tabOf(set);
+  const mask = capOf(set) - 1;
   let i = h & mask;
   while (true) {
     const e = tab + (<usize>i << 4);
@@ -127,9 +145,11 @@ export function namesContains(base: usize, key: usize, len: u32, h: u32): bool {
 }
 
 /** Adds the name at `base + off` of `len` bytes with hash `h` (the caller checked it is new). */
-export function namesAdd(off: u32, len: u32, h: u32): void {
-  if ((tabCount + 1) * 2 > tabCap) grow();
-  const mask = tabCap - 1;
+export function namesAdd(set: usize, off: u32, len: u32, h: u32): void {
+  const count = load<u32>(set, 8);
+  if ((count + 1) * 2 > capOf(set)) grow(set);
+  const tab = tabOf(set);
+  const mask = capOf(set) - 1;
   let i = h & mask;
   while (load<u32>(tab + (<usize>i << 4), 12) != 0) i = (i + 1) & mask;
   const e = tab + (<usize>i << 4);
@@ -137,5 +157,5 @@ export function namesAdd(off: u32, len: u32, h: u32): void {
   store<u32>(e, len, 4);
   store<u32>(e, h, 8);
   store<u32>(e, 1, 12);
-  tabCount++;
+  store<u32>(set, count + 1, 8);
 }

@@ -271,6 +271,9 @@ export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: Decod
     const count = x.sg_decode_tensor_count() >>> 0;
     const tensors: DecodedTensor[] = [];
     const buf = core.exports.memory.buffer;
+    // Names and dims are read from the input; an input view of Wasm memory may have been detached
+    // by memory growth during decoding, so take a fresh view of it then.
+    const src = owned ? bytes : new Uint8Array(buf, ptr, len);
     const table = new Uint32Array(buf, x.sg_decode_tensors() >>> 0, count * TENSOR_WORDS);
     for (let t = 0; t < count; t++) {
       const r = t * TENSOR_WORDS;
@@ -281,7 +284,7 @@ export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: Decod
       const hasShape = table[r + 3]! !== 0;
       const vBits = table[r + 11]!;
       const tensor: DecodedTensor = {
-        name: utf8Decoder.decode(bytes.subarray(nameOff, nameOff + table[r + 1]!)),
+        name: utf8Decoder.decode(src.subarray(nameOff, nameOff + table[r + 1]!)),
         length: table[r + 8]!,
         indices: k === 0 ? new Uint32Array(0) : new Uint32Array(buf, table[r + 16]!, k).slice(),
         values: k === 0 ? new Float32Array(0) : new Float32Array(buf, table[r + 17]!, k).slice(),
@@ -294,7 +297,7 @@ export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: Decod
         valueBytes: table[r + 13]!,
         sectionBytes: table[r + 15]!,
       };
-      if (hasShape) tensor.shape = readDims(bytes, table[r + 7]!, table[r + 6]!);
+      if (hasShape) tensor.shape = readDims(src, table[r + 7]!, table[r + 6]!);
       tensors.push(tensor);
     }
     return {
