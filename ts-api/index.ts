@@ -15,3 +15,4 @@ export type { DecodedFrame, DecodedTensor, DecodeLimits, EncodeTensor, FrameUpda
 export { proposeDensities } from './schedules/layerwise.ts';
 export type { DensitySchedule } from './schedules/density_schedule.ts';
 export type { AdaptiveOptions } from './schedules/adaptive.ts';
+export { encodeFrameWasm, decodeFrameWasm } from './backends/wasm/codec.ts';
