@@ -4,7 +4,7 @@
 import asc from 'assemblyscript/asc';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +51,17 @@ if (!only) {
     ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.mjs', platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
   });
+  chmodSync('dist/cli.mjs', 0o755);
   console.log('bundles: dist/sparsegrad.mjs dist/cli.mjs');
+  // Workers: one worker script for Node, Deno and browsers, and the pool API (workers/).
+  const neutral = { ...common, platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*'] };
+  await build({ ...neutral, entryPoints: ['workers/worker.ts'], outfile: 'dist/worker.mjs' });
+  await build({ ...neutral, entryPoints: ['workers/index.ts'], outfile: 'dist/workers.mjs' });
+  console.log('bundles: dist/worker.mjs dist/workers.mjs');
+  // Parity test bundles (tests/parity/): Deno, the browser page and a browser module worker.
+  for (const [entry, out] of [['deno_main', 'parity-deno'], ['browser_main', 'parity-browser'], ['worker_main', 'parity-worker']]) {
+    await build({ ...neutral, entryPoints: [`tests/parity/${entry}.ts`], outfile: `dist/${out}.mjs` });
+  }
+  console.log('bundles: dist/parity-deno.mjs dist/parity-browser.mjs dist/parity-worker.mjs');
 }
 void dirname;

@@ -1,0 +1,293 @@
+/**
+ * Exact merges for selections that span several pieces (chunks of a split tensor, or the tensors of
+ * a joint group held by different workers). Phase one gave, per piece, its candidates: the piece's
+ * own top-k_p with k_p = min(budget, piece length) (keepTies: every element at or above the piece's
+ * k_p-th key), ascending by index, with their accumulated values. Why that is enough:
+ *
+ * - Ranking is by key descending, ties by position in the concatenation of the pieces (tensor
+ *   position, then index — docs/selection.md). Pieces are contiguous and listed in concatenation
+ *   order, so the global ranking restricted to one piece is that piece's own ranking, and the global
+ *   top-K restricted to a piece is a prefix of the piece's ranking of length at most min(K, n_p) —
+ *   always inside the candidates.
+ * - The K-th largest key over the union of candidates is the K-th largest key overall (the union
+ *   holds the global top-K, and is a subset of everything).
+ * - With keepTies the candidates hold every element of the piece at or above its own k_p-th key,
+ *   which is at most the global K-th key, so "every key ≥ T" is also inside the candidates.
+ *
+ * Two ways to find the cut. Held merges (top-k, percentile, global-top-k — the hot path): the
+ * candidates stay on the workers, which send 65536-bin histograms of their keys' top 16 bits; the
+ * coordinator finds the bucket of the K-th key ({@link histSelect}), asks the workers for that
+ * bucket's keys only, and derives the exact cut key and each piece's share of the ties
+ * ({@link bucketCuts}); the workers then apply the cut and restore the accumulated value of the
+ * candidates they reject into the new residual. Shipped merges (hybrid, whose per-tensor and
+ * global parts combine): the candidates come to the coordinator, which selects by radix select
+ * ({@link selectAround}) and sends the rejected ones back as fix-ups.
+ */
+import type { SelectionOut } from './protocol.ts';
+
+/** One piece's candidates: local indices (ascending) and accumulated values. */
+export interface CandPiece {
+  /** First element of the piece in its tensor (added to the indices of the final selection). */
+  offset: number;
+  cand: SelectionOut;
+}
+
+/** The split of one piece's candidates into kept (tensor indices) and rejected (local indices). */
+export interface PieceSplit {
+  kept: SelectionOut;
+  rejected: SelectionOut;
+}
+
+const ABS = 0x7fffffff;
+
+function keysOf(v: Float32Array): Uint32Array {
+  return new Uint32Array(v.buffer, v.byteOffset, v.length);
+}
+
+/** Per list: counts of keys above and equal to a cut key T. */
+export interface Around {
+  T: number;
+  gt: number[];
+  eq: number[];
+}
+
+/**
+ * The key of the element ranked `k`-th (1-based, k in [1, total]) by magnitude over all lists, and
+ * per list the number of keys above it and equal to it. Radix select: one pass histograms the top
+ * 10 bits per list, a second pass gathers the keys of the bucket holding rank k, and two small
+ * passes over that bucket finish the 31-bit key.
+ */
+export function selectAround(lists: readonly Float32Array[], k: number): Around {
+  const total = lists.reduce((a, l) => a + l.length, 0);
+  if (!(Number.isInteger(k) && k >= 1 && k <= total)) throw new RangeError(`selectAround: k=${k} of ${total}`);
+  const hists = lists.map((l) => {
+    const h = new Uint32Array(1024);
+    const keys = keysOf(l);
+    for (let j = 0; j < keys.length; j++) h[(keys[j]! & ABS) >>> 21]!++;
+    return h;
+  });
+  let rank = k;
+  let b1 = 1023;
+  for (;; b1--) {
+    let c = 0;
+    for (const h of hists) c += h[b1]!;
+    if (c >= rank || b1 === 0) break;
+    rank -= c;
+  }
+  const gt = hists.map((h) => {
+    let c = 0;
+    for (let b = b1 + 1; b < 1024; b++) c += h[b]!;
+    return c;
+  });
+  // The bucket's keys, per list.
+  const bucket = lists.map((l, q) => {
+    const out = new Uint32Array(hists[q]![b1]!);
+    const keys = keysOf(l);
+    let m = 0;
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j]! & ABS;
+      if (key >>> 21 === b1) out[m++] = key;
+    }
+    return out;
+  });
+  let prefix = b1 << 21;
+  for (const [shift, bits] of [[10, 11], [0, 10]] as const) {
+    const bins = 1 << bits;
+    const h = new Uint32Array(bins);
+    const mask = ~((1 << (shift + bits)) - 1) >>> 0;
+    for (const keys of bucket) {
+      for (let j = 0; j < keys.length; j++) {
+        const key = keys[j]!;
+        if (((key & mask) >>> 0) === prefix) h[(key >>> shift) & (bins - 1)]!++;
+      }
+    }
+    let b = bins - 1;
+    for (; b > 0; b--) {
+      if (h[b]! >= rank) break;
+      rank -= h[b]!;
+    }
+    prefix = (prefix | (b << shift)) >>> 0;
+  }
+  const T = prefix;
+  const eq = bucket.map((keys, q) => {
+    let e = 0;
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j]! > T) gt[q]!++;
+      else if (keys[j]! === T) e++;
+    }
+    return e;
+  });
+  return { T, gt, eq };
+}
+
+/** Key of the element ranked `k`-th (1-based) by magnitude over all lists; `k` must be in [1, total]. */
+export function kthLargestKey(lists: readonly Float32Array[], k: number): number {
+  return selectAround(lists, k).T;
+}
+
+/**
+ * What one piece keeps of its candidates: every key above T, and of the keys equal to T the first
+ * `ties` (lowest index); `kept` is the resulting count.
+ */
+export interface PieceCut {
+  T: number;
+  ties: number;
+  kept: number;
+}
+
+const NOTHING: PieceCut = { T: 0xffffffff, ties: 0, kept: 0 };
+
+/** The first `K` by the tie rule over pieces in concatenation order (K ≤ total candidates). */
+export function topkCuts(pieces: readonly CandPiece[], K: number): PieceCut[] {
+  if (K === 0) return pieces.map(() => NOTHING);
+  const { T, gt, eq } = selectAround(pieces.map((p) => p.cand.values), K);
+  let need = K - gt.reduce((a, c) => a + c, 0);
+  return pieces.map((_, q) => {
+    const ties = Math.min(eq[q]!, need);
+    need -= ties;
+    return { T, ties, kept: gt[q]! + ties };
+  });
+}
+
+/** Top-K cut for the generic rules (hybrid's own part). */
+export interface Cut {
+  T: number;
+  ties: number[];
+}
+
+/** Top-K cut over pieces (K ≤ total candidates); `null` when K is 0. */
+export function topkCut(pieces: readonly CandPiece[], K: number): Cut | null {
+  if (K === 0) return null;
+  const cuts = topkCuts(pieces, K);
+  return { T: cuts[0]!.T, ties: cuts.map((c) => c.ties) };
+}
+
+/** A keep rule evaluated in index order over one piece's candidates. */
+export type KeepRule = (key: number) => boolean;
+
+/** Keep rule of piece `p` under a top-K cut (stateful: consumes its ties in index order). */
+export function cutRule(cut: Cut | null, p: number): KeepRule {
+  if (!cut) return () => false;
+  const { T } = cut;
+  let ties = cut.ties[p]!;
+  return (key) => key > T || (key === T && ties-- > 0);
+}
+
+/** Keep rule "key ≥ T" (T undefined: keep nothing). */
+export function atLeastRule(T: number | undefined): KeepRule {
+  if (T === undefined) return () => false;
+  return (key) => key >= T;
+}
+
+/** Splits one piece's candidates by a keep rule (evaluated in ascending index order). */
+export function splitPiece(piece: CandPiece, keep: KeepRule): PieceSplit {
+  const { indices, values } = piece.cand;
+  const keys = keysOf(values);
+  const n = indices.length;
+  const mask = new Uint8Array(n);
+  let kept = 0;
+  for (let j = 0; j < n; j++) {
+    if (keep(keys[j]! & ABS)) {
+      mask[j] = 1;
+      kept++;
+    }
+  }
+  const out: PieceSplit = {
+    kept: { indices: new Uint32Array(kept), values: new Float32Array(kept) },
+    rejected: { indices: new Uint32Array(n - kept), values: new Float32Array(n - kept) },
+  };
+  let a = 0;
+  let b = 0;
+  for (let j = 0; j < n; j++) {
+    if (mask[j]) {
+      out.kept.indices[a] = indices[j]! + piece.offset;
+      out.kept.values[a++] = values[j]!;
+    } else {
+      out.rejected.indices[b] = indices[j]!;
+      out.rejected.values[b++] = values[j]!;
+    }
+  }
+  return out;
+}
+
+/** Concatenates selections (already in ascending tensor-index order, one after another). */
+export function concatSelections(parts: readonly SelectionOut[]): SelectionOut {
+  if (parts.length === 1) return parts[0]!;
+  const n = parts.reduce((a, p) => a + p.indices.length, 0);
+  const out = { indices: new Uint32Array(n), values: new Float32Array(n) };
+  let at = 0;
+  for (const p of parts) {
+    out.indices.set(p.indices, at);
+    out.values.set(p.values, at);
+    at += p.indices.length;
+  }
+  return out;
+}
+
+/** Adds `offset` to every index of a selection (in place) and returns it. */
+export function shiftIndices(sel: SelectionOut, offset: number): SelectionOut {
+  if (offset !== 0) for (let j = 0; j < sel.indices.length; j++) sel.indices[j]! += offset;
+  return sel;
+}
+
+/** Combines two keep rules with "or" (both are always evaluated, so stateful rules stay in step). */
+export function eitherRule(a: KeepRule, b: KeepRule): KeepRule {
+  return (key) => {
+    const x = a(key);
+    const y = b(key);
+    return x || y;
+  };
+}
+
+/** Where the K-th key lies after phase one of held pieces: its 16-bit bucket, and per piece the keys above that bucket. */
+export interface BucketSelect {
+  bucket: number;
+  /** Rank of the K-th key among the keys of the bucket (1-based). */
+  rank: number;
+  above: number[];
+}
+
+/** Finds the bucket (top 16 bits of the key) holding the K-th largest key from per-piece histograms (1 ≤ K ≤ total). */
+export function histSelect(hists: readonly Uint32Array[], K: number): BucketSelect {
+  let rank = K;
+  let b = 65535;
+  for (;; b--) {
+    let c = 0;
+    for (const h of hists) c += h[b]!;
+    if (c >= rank || b === 0) break;
+    rank -= c;
+  }
+  const above = hists.map((h) => {
+    let c = 0;
+    for (let x = b + 1; x < 65536; x++) c += h[x]!;
+    return c;
+  });
+  return { bucket: b, rank, above };
+}
+
+/**
+ * The per-piece cuts from the bucket's keys (per piece, any order): T is the rank-th largest key
+ * of the bucket; `topk` gives ties to pieces in order until K are kept, `atLeast` keeps every tie.
+ */
+export function bucketCuts(sel: BucketSelect, keys: readonly Uint32Array[], K: number, mode: 'topk' | 'atLeast'): PieceCut[] {
+  const all = new Uint32Array(keys.reduce((a, k) => a + k.length, 0));
+  let at = 0;
+  for (const k of keys) {
+    all.set(k, at);
+    at += k.length;
+  }
+  all.sort();
+  const T = all[all.length - sel.rank]!;
+  const gt = keys.map((k, q) => sel.above[q]! + k.reduce((a, x) => a + (x > T ? 1 : 0), 0));
+  const eq = keys.map((k) => k.reduce((a, x) => a + (x === T ? 1 : 0), 0));
+  if (mode === 'atLeast') return keys.map((_, q) => ({ T, ties: eq[q]!, kept: gt[q]! + eq[q]! }));
+  let need = K - gt.reduce((a, c) => a + c, 0);
+  return keys.map((_, q) => {
+    const ties = Math.min(eq[q]!, need);
+    need -= ties;
+    return { T, ties, kept: gt[q]! + ties };
+  });
+}
+
+/** The cut that keeps nothing (K = 0). */
+export const KEEP_NOTHING: PieceCut = NOTHING;

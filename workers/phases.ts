@@ -1,0 +1,200 @@
+/**
+ * The phases of a pool step, after planning (workers/step.ts):
+ *
+ * 1. prepare — every worker runs its jobs in parallel and commits nothing; a step with nothing
+ *    to merge commits here at once on every worker, and a worker that succeeded rolls back when
+ *    another failed;
+ * 2. bucket — for held merges (top-k, percentile, global-top-k across pieces) the coordinator adds
+ *    the workers' 16-bit key histograms, finds the bucket holding the K-th key, and asks each
+ *    worker for its candidate keys in that bucket (small), which fix the exact cut key and the ties
+ *    each piece keeps (workers/merge.ts);
+ * 3. finish — every worker applies its cuts (restoring rejected candidates into its residual) and
+ *    the fix-ups of shipped merges, publishes its new residuals to the snapshots, and commits.
+ *
+ * Any failure before every worker committed undoes the step everywhere (ctx.fail).
+ */
+import * as Comlink from 'comlink';
+import { CapacityError, ConfigError, NonFiniteError, ShapeError, SparsegradError } from '../ts-api/errors.ts';
+import type { SparseTensor } from '../ts-api/types.ts';
+import { bucketCuts, histSelect, KEEP_NOTHING, type PieceCut } from './merge.ts';
+import type {
+  CutSpec, FinishReply, Fixup, HostError, Job, JobResult, PrepareReply, PublishSlots, SelectionOut,
+} from './protocol.ts';
+import type { PieceEntry } from './registry.ts';
+import type { StepContext } from './step.ts';
+
+/** One worker's share of a step. */
+export interface WorkerPlan {
+  jobs: Job[];
+  /** One per result of phase one, in order. */
+  sinks: Array<(r: JobResult) => void>;
+  transfer: Set<ArrayBuffer>;
+  pieces: PieceEntry[];
+}
+
+/** A merge whose candidates stay on the workers: top-K (`topk`) or every key at or above the K-th (`atLeast`). */
+export interface HeldMerge {
+  K: number;
+  mode: 'topk' | 'atLeast';
+  /** In concatenation order (tensor position, then offset); `hist` arrives in phase one. */
+  pieces: Array<{ piece: PieceEntry; hist: Uint32Array }>;
+  /** Receives each piece's kept selection (tensor indices), in the order of `pieces`. */
+  done(kept: SelectionOut[]): void;
+}
+
+/** Everything planned for one step. */
+export interface StepPlan {
+  plans: Map<number, WorkerPlan>;
+  /** Merges of shipped candidates (hybrid), run on the coordinator; they fill `fixups` and `out`. */
+  merges: Array<() => void>;
+  held: HeldMerge[];
+  fixups: Map<number, Fixup[]>;
+  out: SparseTensor[];
+}
+
+function typedError(e: HostError, name: string | undefined, offset: number): Error {
+  switch (e.code) {
+    case 'E_NONFINITE': return new NonFiniteError(name ?? '?', offset + (e.index ?? 0), e.detail ?? e.message);
+    case 'E_SHAPE': return new ShapeError(e.message);
+    case 'E_CONFIG': return new ConfigError(e.message);
+    case 'E_CAPACITY': return new CapacityError(e.message);
+    default: return new SparsegradError(e.code, e.message);
+  }
+}
+
+const abortReq = (token: number) => ({ token, commit: false, fixups: [], cuts: {}, slots: {} });
+
+/** Runs the phases of a planned step; returns the selections in input order. */
+export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): Promise<SparseTensor[]> {
+  const { pool, registry, token } = ctx;
+  const { plans } = sp;
+  const workers = [...plans.keys()].sort((a, b) => a - b);
+  const slotsOf = (w: number): PublishSlots => Object.fromEntries(plans.get(w)!.pieces.map((p) => [p.desc.key, registry.nextSlot(p)]));
+  // Nothing to merge: each worker commits at once (optimistic); if another fails, it rolls back
+  // (its old residual is intact until its next step).
+  const auto = sp.merges.length === 0 && sp.held.length === 0;
+  const forget = (): void => {
+    for (const w of workers) for (const p of plans.get(w)!.pieces) pool.slots[w]!.known.delete(p.desc.key);
+  };
+  const t0 = performance.now();
+  const settled = await Promise.allSettled(workers.map((w) => {
+    const wp = plans.get(w)!;
+    const req = { token, step, jobs: wp.jobs, ...(auto ? { autoCommit: { slots: slotsOf(w) } } : {}) };
+    return pool.slots[w]!.call('prepare', (r): Promise<PrepareReply> => r.prepare(Comlink.transfer(req, [...wp.transfer])));
+  }));
+  const fatal = new Map<number, string>();
+  let first: HostError | null = null;
+  settled.forEach((s, i) => {
+    const w = workers[i]!;
+    if (s.status === 'rejected') fatal.set(w, (s.reason as Error).message);
+    else if (!s.value.ok && s.value.error.fatal) fatal.set(w, `failed: ${s.value.error.message}`);
+    else if (!s.value.ok && (first === null || s.value.error.pos! < first.pos!)) first = s.value.error;
+  });
+  const ok = workers.filter((_, i) => settled[i]!.status === 'fulfilled' && (settled[i] as PromiseFulfilledResult<PrepareReply>).value.ok);
+  if (fatal.size > 0) {
+    forget();
+    throw await ctx.fail(step, 'phase one (prepare)', workers, fatal, auto ? ok : []);
+  }
+  if (first !== null) {
+    forget();
+    const e: HostError = first;
+    const aborts = await Promise.allSettled(ok.map((w) => pool.slots[w]!.call('abort', (r) =>
+      (auto ? r.rollback(token) : r.finish(abortReq(token)).then(() => undefined)))));
+    const dead = new Map<number, string>();
+    aborts.forEach((a, i) => a.status === 'rejected' && dead.set(ok[i]!, (a.reason as Error).message));
+    if (dead.size > 0) await ctx.fail(step, 'abort', [], dead, []);
+    const flat: Array<{ pos: number; piece: { name: string; offset: number } }> = [];
+    for (const wp of plans.values()) for (const job of wp.jobs) flat.push(...(job.kind === 'group' ? job.members : [job]));
+    const j = flat.find((job) => job.pos === e.pos);
+    throw typedError(e, j?.piece.name, j?.piece.offset ?? 0);
+  }
+  workers.forEach((w, i) => {
+    const reply = (settled[i] as PromiseFulfilledResult<PrepareReply & { ok: true }>).value;
+    const wp = plans.get(w)!;
+    reply.results.forEach((r, q) => wp.sinks[q]!(r));
+  });
+  const t1 = performance.now();
+  for (const m of sp.merges) m();
+  // Held merges: the bucket of the K-th key, its keys from the workers, the exact cuts.
+  const cuts = new Map<number, Record<string, CutSpec>>();
+  const expect = new Map<string, number>();
+  const selects = sp.held.map((h) => (h.K === 0 ? null : histSelect(h.pieces.map((x) => x.hist), h.K)));
+  const asks = new Map<number, Array<{ key: string; bucket: number; h: number; q: number }>>();
+  sp.held.forEach((h, hi) => {
+    const sel = selects[hi];
+    if (!sel) return;
+    h.pieces.forEach(({ piece }, q) => {
+      let list = asks.get(piece.worker);
+      if (!list) asks.set(piece.worker, (list = []));
+      list.push({ key: piece.desc.key, bucket: sel.bucket, h: hi, q });
+    });
+  });
+  const bucketKeys: Uint32Array[][] = sp.held.map((h) => h.pieces.map(() => new Uint32Array(0)));
+  const asked = [...asks.keys()];
+  const answers = await Promise.allSettled(asked.map((w) =>
+    pool.slots[w]!.call('bucket', (r) => r.bucket(token, asks.get(w)!.map(({ key, bucket }) => ({ key, bucket }))))));
+  const lost = new Map<number, string>();
+  answers.forEach((a, i) => {
+    const w = asked[i]!;
+    if (a.status === 'rejected') lost.set(w, (a.reason as Error).message);
+    else asks.get(w)!.forEach((x, k) => (bucketKeys[x.h]![x.q] = a.value[k]!));
+  });
+  if (lost.size > 0) {
+    forget();
+    throw await ctx.fail(step, 'phase one (bucket)', workers, lost, []);
+  }
+  sp.held.forEach((h, hi) => {
+    const sel = selects[hi];
+    const pc: PieceCut[] = sel ? bucketCuts(sel, bucketKeys[hi]!, h.K, h.mode) : h.pieces.map(() => KEEP_NOTHING);
+    h.pieces.forEach(({ piece }, q) => {
+      let rec = cuts.get(piece.worker);
+      if (!rec) cuts.set(piece.worker, (rec = {}));
+      rec[piece.desc.key] = { T: pc[q]!.T, ties: pc[q]!.ties, kept: pc[q]!.kept };
+      expect.set(piece.desc.key, pc[q]!.kept);
+    });
+  });
+  const t2 = performance.now();
+  let copies: Record<string, Float32Array> = {};
+  const kept: Record<string, SelectionOut> = {};
+  if (auto) {
+    for (const s of settled) Object.assign(copies, (s as PromiseFulfilledResult<PrepareReply & { ok: true }>).value.copies ?? {});
+  } else {
+    const done = await Promise.allSettled(workers.map((w) => {
+      const fx = sp.fixups.get(w) ?? [];
+      const req = { token, commit: true, fixups: fx, cuts: cuts.get(w) ?? {}, slots: slotsOf(w) };
+      const transfer = fx.flatMap((f) => [f.indices.buffer as ArrayBuffer, f.values.buffer as ArrayBuffer]);
+      return pool.slots[w]!.call('commit', (r): Promise<FinishReply> => r.finish(Comlink.transfer(req, transfer)));
+    }));
+    const failed = new Map<number, string>();
+    const committed: number[] = [];
+    done.forEach((d, i) => {
+      const w = workers[i]!;
+      if (d.status === 'rejected') failed.set(w, (d.reason as Error).message);
+      else if (!d.value.ok) failed.set(w, `failed: ${d.value.error.message}`);
+      else {
+        committed.push(w);
+        Object.assign(copies, d.value.copies ?? {});
+        Object.assign(kept, d.value.kept ?? {});
+      }
+    });
+    const bad = failed.size === 0 ? [...expect].find(([key, n]) => kept[key]?.indices.length !== n) : undefined;
+    if (bad) {
+      forget();
+      await Promise.allSettled(committed.map((w) => pool.slots[w]!.call('rollback', (r) => r.rollback(token))));
+      throw new SparsegradError('E_INTERNAL', `internal: piece '${bad[0]}' kept ${kept[bad[0]]?.indices.length} candidates, expected ${bad[1]}`);
+    }
+    if (failed.size > 0) {
+      forget();
+      throw await ctx.fail(step, 'phase two (commit)', workers, failed, committed);
+    }
+  }
+  for (const h of sp.held) h.done(h.pieces.map(({ piece }) => kept[piece.desc.key]!));
+  for (const w of workers) {
+    for (const p of plans.get(w)!.pieces) {
+      pool.slots[w]!.known.add(p.desc.key);
+      registry.adopt(p, copies[p.desc.key]);
+    }
+  }
+  if (ctx.timing) Object.assign(ctx.timing, { prepareMs: t1 - t0, mergeMs: t2 - t1, commitMs: performance.now() - t2 });
+  return sp.out;
+}

@@ -1,0 +1,160 @@
+/**
+ * The coordinator's map of tensors to workers, and its copy of every piece's last committed
+ * residual (the snapshot a replacement worker restores from).
+ *
+ * Assignment is stable: a tensor name is placed once, when first seen, and keeps its worker(s), so
+ * its residual never moves and a step ships no state. A whole tensor goes to the worker with the
+ * fewest elements so far; a tensor of at least `splitAbove` elements whose method has an exact
+ * merge (topk, threshold, percentile, global-topk, hybrid — see workers/merge.ts) is cut into one
+ * contiguous chunk per worker. Random-k, probabilistic and approx-topk tensors are never split:
+ * their selections depend on whole-tensor quantities (the RNG index space, sums, a strided sample).
+ *
+ * Snapshots: in 'shared' mode each piece has a SharedArrayBuffer with two slots; the worker writes
+ * the new residual into the slot that is not the committed one while it commits, and the
+ * coordinator flips `cur` only once every worker of the step has committed — so the committed slot
+ * always holds the state after the last step that succeeded everywhere. In 'copy' mode (no
+ * SharedArrayBuffer) the worker transfers a copy back with its commit.
+ */
+import { ShapeError } from '../ts-api/errors.ts';
+import { tensorOptions, type CompressorOptions } from '../ts-api/config.ts';
+import type { PieceDesc, SnapshotMode } from './protocol.ts';
+
+/** One piece as the coordinator tracks it. */
+export interface PieceEntry {
+  /** The piece (without its snapshot buffer). */
+  desc: PieceDesc;
+  /** Index of the worker that owns it. */
+  worker: number;
+  /** 'shared' mode: both slots, and which one is committed. */
+  shared?: { buffer: SharedArrayBuffer; view: Float32Array; cur: number };
+  /** 'copy' mode: the committed residual (undefined: zeros). */
+  copy?: Float32Array;
+}
+
+/** One tensor: its length and pieces in offset order. */
+export interface TensorEntry {
+  name: string;
+  length: number;
+  pieces: PieceEntry[];
+}
+
+const SPLITTABLE = new Set(['topk', 'threshold', 'percentile', 'global-topk', 'hybrid']);
+/** Chunks start at multiples of this many elements. */
+const CHUNK_ALIGN = 1024;
+
+/** Tensors, their placement and their committed snapshots. */
+export class Registry {
+  /** In first-seen order (the order saveState writes). */
+  readonly tensors = new Map<string, TensorEntry>();
+  private readonly load: number[];
+
+  constructor(
+    private readonly size: number,
+    private readonly options: CompressorOptions,
+    private readonly splitAbove: number,
+    readonly mode: SnapshotMode,
+  ) {
+    this.load = new Array<number>(size).fill(0);
+  }
+
+  /** Tensor names in first-seen order. */
+  names(): string[] {
+    return [...this.tensors.keys()];
+  }
+
+  get(name: string): TensorEntry | undefined {
+    return this.tensors.get(name);
+  }
+
+  /** Whether a tensor of this name and length would be split. */
+  splits(name: string, length: number): boolean {
+    return this.size > 1 && length >= this.splitAbove && length >= 2 * CHUNK_ALIGN &&
+      SPLITTABLE.has(tensorOptions(this.options, name).method);
+  }
+
+  private leastLoaded(): number {
+    let best = 0;
+    for (let w = 1; w < this.size; w++) if (this.load[w]! < this.load[best]!) best = w;
+    return best;
+  }
+
+  private piece(name: string, offset: number, length: number, total: number, worker: number, key: string): PieceEntry {
+    const p: PieceEntry = { desc: { key, name, offset, length, total }, worker };
+    if (this.mode === 'shared') {
+      const buffer = new SharedArrayBuffer(2 * length * 4);
+      p.shared = { buffer, view: new Float32Array(buffer), cur: 0 };
+    }
+    this.load[worker]! += length;
+    return p;
+  }
+
+  /** Places a new tensor (validating its name and length as the in-thread compressor does). */
+  register(name: string, length: number): TensorEntry {
+    if (typeof name !== 'string' || name.length === 0) throw new ShapeError('tensor names must be non-empty strings');
+    if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
+      throw new ShapeError(`tensor '${name}': length must be an integer in [0, 2^32), got ${String(length)}`);
+    }
+    const pieces: PieceEntry[] = [];
+    if (this.splits(name, length)) {
+      const chunk = Math.ceil(length / this.size / CHUNK_ALIGN) * CHUNK_ALIGN;
+      const first = this.leastLoaded();
+      for (let c = 0, off = 0; off < length; c++, off += chunk) {
+        const len = Math.min(chunk, length - off);
+        pieces.push(this.piece(name, off, len, length, (first + c) % this.size, `${name}@${off}`));
+      }
+    } else {
+      pieces.push(this.piece(name, 0, length, length, this.leastLoaded(), name));
+    }
+    const t = { name, length, pieces };
+    this.tensors.set(name, t);
+    return t;
+  }
+
+  /** Forgets a tensor (dropped after a failed step that created it). */
+  unregister(name: string): void {
+    const t = this.tensors.get(name);
+    if (!t) return;
+    for (const p of t.pieces) this.load[p.worker]! -= p.desc.length;
+    this.tensors.delete(name);
+  }
+
+  /** Every piece owned by worker `w`. */
+  piecesOn(w: number): PieceEntry[] {
+    return [...this.tensors.values()].flatMap((t) => t.pieces.filter((p) => p.worker === w));
+  }
+
+  /** The piece's descriptor for a worker, with its snapshot buffer unless the worker already has it. */
+  descFor(p: PieceEntry, known: Set<string>): PieceDesc {
+    if (!p.shared || known.has(p.desc.key)) return p.desc;
+    return { ...p.desc, snapshot: p.shared.buffer };
+  }
+
+  /** The committed residual of a piece (a view in shared mode; undefined in 'none' mode). */
+  committed(p: PieceEntry): Float32Array | undefined {
+    if (p.shared) return p.shared.view.subarray(p.shared.cur * p.desc.length, (p.shared.cur + 1) * p.desc.length);
+    if (this.mode === 'copy') return p.copy ?? new Float32Array(p.desc.length);
+    return undefined;
+  }
+
+  /** Overwrites the committed residual of a piece (setResidual, reset, restoreState). */
+  setCommitted(p: PieceEntry, values: Float32Array | null): void {
+    if (p.shared) {
+      const view = this.committed(p)!;
+      if (values) view.set(values);
+      else view.fill(0);
+    } else if (this.mode === 'copy') {
+      p.copy = values ? values.slice() : undefined;
+    }
+  }
+
+  /** The slot a piece's next commit publishes into. */
+  nextSlot(p: PieceEntry): number {
+    return p.shared ? 1 - p.shared.cur : 0;
+  }
+
+  /** Adopts a piece's published residual after a step committed everywhere. */
+  adopt(p: PieceEntry, copy: Float32Array | undefined): void {
+    if (p.shared) p.shared.cur = 1 - p.shared.cur;
+    else if (this.mode === 'copy' && copy) p.copy = copy;
+  }
+}
