@@ -14,7 +14,7 @@ export const USAGE = `sparsegrad ${VERSION}: gradient sparsification with error 
 
 usage:
   sparsegrad compress IN.f32 -o OUT --method METHOD (--density D | --k N | --threshold T) [options]
-  sparsegrad decode IN (-o OUT.f32 | --json) [--max-elements N] [--max-bytes N]
+  sparsegrad decode IN (-o OUT.f32 | --json) [--max-elements N] [--max-bytes N] [--masks STORE]
   sparsegrad inspect IN [--json] [--max-elements N] [--max-bytes N]
   sparsegrad --help | --version
 
@@ -49,10 +49,13 @@ decode: write the dense tensors of a frame
   -o, --output OUT.f32   raw little-endian float32, zeros where nothing was kept; several tensors
                          are concatenated in frame order
   --json                 print {"tensors":[{"name","length","indices","values"}]} on stdout
+                         (element indices; structured tensors add "unit" and its parameters)
+  --masks STORE          mask store (JSON {name: [indices]}) for learned masks sent without their
+                         mask: read when it exists, rewritten after a good frame
   --max-elements N       refuse frames holding more than N kept elements in all
   --max-bytes N          refuse frames longer than N bytes
 
-inspect: print a frame's header and, per tensor, its codes, bytes, bits per index and its
+inspect: print a frame's header and, per tensor, its unit, codes, bytes, bits per index and its
 compression ratio against dense float32
   --json                 machine-readable output
   --max-elements N, --max-bytes N   as for decode

@@ -22,6 +22,7 @@ import { base64ToF32, f32ToBase64, parseMasks } from './state_masks.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
 import { decodeState, encodeState, type SavedTensor } from './state.ts';
+import { encodeTensorOf, wireUnitFields } from './wire_units.ts';
 
 /** Named tensors of one step: a plain object (insertion order), a Map, or [name, array] pairs. */
 export type TensorInput = Record<string, Float32Array> | Map<string, Float32Array> | Array<[string, Float32Array]>;
@@ -187,7 +188,8 @@ export class Compressor {
         const changed = pm.refreshed && !(prev && prev.length === pm.mask.length && prev.every((v, q) => v === pm.mask[q]));
         return { ...t, ...shape, method: 'mask' as const, maskChanged: changed, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
       }
-      return { ...t, ...shape, method: p.method === 'structured' ? p.name : p.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
+      const units = p.method === 'structured' ? wireUnitFields(p.spec, o.shape) : {};
+      return { ...t, ...shape, ...units, method: p.method === 'structured' ? p.name : p.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
     });
   }
 
@@ -430,15 +432,12 @@ export class Compressor {
   }
 }
 
-/** A result tensor as the codec takes it; structured selections need the wire's unit sections. */
+/**
+ * A result tensor as the codec takes it (docs/wire-format.md, "Structured units"): structured
+ * results go with their unit sections (ts-api/wire_units.ts), element-wise ones unchanged.
+ */
 function wireTensor(t: CompressedTensor): EncodeTensor {
-  if (t.units !== undefined || t.method === 'mask') {
-    throw new ConfigError(
-      `tensor '${t.name}': frames of structured selections ('${t.method}') need the wire format's unit sections, ` +
-      'which version 1 of docs/wire-format.md reserves but does not define yet',
-    );
-  }
-  return t as EncodeTensor;
+  return encodeTensorOf(t);
 }
 
 function toEntries(t: TensorInput): Array<[string, Float32Array]> {

@@ -11,7 +11,7 @@ export * from './errors.ts';
 export type * from './types.ts';
 export { kFromDensity } from './reference/density.ts';
 export { encodeFrame, decodeFrame, inspectFrame, quantizeValues } from './codec/index.ts';
-export type { DecodedFrame, DecodedTensor, DecodeLimits, EncodeTensor, FrameUpdate, FrameSummary } from './codec/index.ts';
+export type { DecodedFrame, DecodedTensor, DecodeLimits, DecodeState, EncodeTensor, FrameUpdate, FrameSummary } from './codec/index.ts';
 export { proposeDensities } from './schedules/layerwise.ts';
 export type { DensitySchedule } from './schedules/density_schedule.ts';
 export type { AdaptiveOptions } from './schedules/adaptive.ts';

@@ -40,7 +40,19 @@ export interface CompressedTensor extends SparseTensor {
   method: Method | StructuredMethod;
   /** Structured methods: the kept unit numbers, ascending (empty for N:M). */
   units?: Uint32Array;
-  /** Learned masks: true on the steps where the mask (the kept positions) changed. */
+  /**
+   * Rectangle methods (block, channel, head, row, column): the unit extent along each dimension of
+   * `unitShape ?? shape`, as the wire format writes it (docs/wire-format.md, "Unit 1").
+   */
+  unitDims?: number[];
+  /**
+   * Rectangle methods whose units are not rectangles of `shape` (e.g. a block over a rank-4 shape):
+   * the 2-D view `[rows, cols]` they are rectangles of, which frames declare instead of `shape`.
+   */
+  unitShape?: number[];
+  /** N:M: [N, M] (keep N of every M along the last dimension). */
+  nm?: [number, number];
+  /** Learned masks: true on the steps where the mask (the kept positions) changed; frames carry the mask only then. */
   maskChanged?: boolean;
   valueCode: ValueCodeName;
   indexCode: IndexCodeName | 'auto';

@@ -11,8 +11,9 @@ import { rleSize } from '../kernels/encode_rle';
 import { SCAN_RICE, SCAN_RLE, SCAN_VARINT, scanIndices, scanRiceQ, scanRleZBytes, scanRuns, scanVarintBytes } from '../kernels/encode_index_scan';
 import { varintIndexSize } from '../kernels/encode_varint';
 import { firstBadIndex } from '../kernels/encode_check';
-import { int8Encode } from '../kernels/encode_int8';
-import { frameAddTensor, frameBegin, frameBytes, frameFinish } from '../kernels/encode_frame';
+import { int8Encode, int8ScaleFromMaxBits } from '../kernels/encode_int8';
+import { frameAddTensor, frameBegin, frameBytes, frameFinish, frameNextNm, frameNextRect } from '../kernels/encode_frame';
+import { nmCount, nmMismatch, rectCount, rectEmit, rectMismatch, rectSetup } from '../util/unit_grid';
 import { decodeFrame, decCount } from '../kernels/decode_frame';
 import { formatErrorOffset } from '../util/format_errors';
 
@@ -205,6 +206,63 @@ export function test_int8_levels_round_half_even(): void {
   int8Encode(p, v, 18, 1);
   const want: i8[] = [127, 0, 2, 2, 0, -2, -126, 64, -127, 3, 0, 0, 0, 0, 0, 0, 0, 2];
   for (let j = 0; j < 18; j++) assert(load<i8>(p + <usize>j) == want[j]);
+}
+
+export function test_int8_scale_of_the_f32_maximum(): void {
+  // docs/wire-format.md, "int8": f32(maxabs / 127) = 0x7C010204 overflows 127 · scale; one ulp less.
+  assert(reinterpret<u32>(int8ScaleFromMaxBits(0x7f7fffff)) == 0x7c010203);
+  assert(isFinite<f32>(<f32>127 * int8ScaleFromMaxBits(0x7f7fffff)));
+  assert(reinterpret<u32>(int8ScaleFromMaxBits(0x7f7ffffe)) == reinterpret<u32>(reinterpret<f32>(0x7f7ffffe) / <f32>127));
+  assert(int8ScaleFromMaxBits(0x42fe0000) == 1); // 127 / 127
+}
+
+export function test_rect_grid_of_the_wire_format(): void {
+  // docs/wire-format.md, "A rect section": [5, 7] in [2, 3] units, grid [3, 3], units 0 2 5 6 8.
+  const U = rectSetup(u32s([5, 7]), u32s([2, 3]), 2);
+  assert(U == 9);
+  const units = u32s([0, 2, 5, 6, 8]);
+  assert(rectCount(units, 5) == 14);
+  const out = heap.alloc(14 << 2);
+  rectEmit(units, 5, out);
+  const want: u32[] = [0, 1, 2, 6, 7, 8, 9, 13, 20, 27, 28, 29, 30, 34];
+  for (let j = 0; j < 14; j++) assert(load<u32>(out + (<usize>j << 2)) == want[j]);
+  assert(rectMismatch(units, 5, out, 14) == -1);
+  assert(rectMismatch(units, 5, out, 13) == 13); // a proper prefix differs at its end
+  assert(rectMismatch(units, 4, out, 14) == 13); // one element too many
+  store<u32>(out + 20, 10);
+  assert(rectMismatch(units, 5, out, 14) == 5);
+  // Rank 3: columns of [2, 3, 4] (unit dims [2, 1, 1]); rank 0: one unit.
+  assert(rectSetup(u32s([2, 3, 4]), u32s([2, 1, 1]), 3) == 12);
+  const c = u32s([0, 5, 11]);
+  assert(rectCount(c, 3) == 6);
+  rectEmit(c, 3, out);
+  const wc: u32[] = [0, 5, 11, 12, 17, 23];
+  for (let j = 0; j < 6; j++) assert(load<u32>(out + (<usize>j << 2)) == wc[j]);
+  assert(rectSetup(0, 0, 0) == 1 && rectCount(u32s([0]), 1) == 1);
+  assert(rectSetup(u32s([0, 5]), u32s([2, 2]), 2) == 0);
+}
+
+export function test_nm_pattern(): void {
+  assert(nmCount(12, 6, 2, 4) == 8 && nmCount(10, 10, 3, 4) == 8 && nmCount(0, 0, 2, 4) == 0 && nmCount(9, 3, 0, 3) == 0);
+  assert(nmMismatch(u32s([0, 3, 4, 5, 7, 8, 10, 11]), 8, 12, 6, 2, 4) == -1);
+  assert(nmMismatch(u32s([0, 3, 4, 5, 7, 10, 11]), 7, 12, 6, 2, 4) == 6);
+  assert(nmMismatch(u32s([0, 3, 4]), 3, 12, 6, 2, 4) == 4);
+}
+
+export function test_structured_sections_round_trip(): void {
+  frameBegin(3);
+  const units = u32s([0, 2, 5, 6, 8]);
+  frameNextRect(u32s([2, 3]), units, 5);
+  const idx = u32s([0, 1, 2, 6, 7, 8, 9, 13, 20, 27, 28, 29, 30, 34]);
+  const vals = f32s([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  assert(frameAddTensor(bytes([0x62, 0x6c, 0x6b]), 3, 16, u32s([5, 7]), 2, 35, idx, vals, 14, 255, 0) == 0);
+  frameNextNm(2, 4);
+  assert(frameAddTensor(bytes([0x6e]), 1, 21, u32s([2, 6]), 2, 12, u32s([0, 3, 4, 5, 7, 8, 10, 11]), f32s([1, 2, 3, 4, 5, 6, 7, 8]), 8, 255, 0) == 0);
+  // Without frameNextRect a structured method is refused (status 13); a bad element list is 16.
+  assert(frameAddTensor(bytes([0x78]), 1, 16, u32s([5, 7]), 2, 35, idx, vals, 14, 255, 0) == 13);
+  frameBegin(3);
+  frameNextRect(u32s([2, 3]), units, 5);
+  assert(frameAddTensor(bytes([0x62]), 1, 16, u32s([5, 7]), 2, 35, idx, vals, 13, 255, 0) == 16);
 }
 
 export function test_crc32c_rfc3720_vectors(): void {

@@ -28,9 +28,11 @@ import { f16Decode } from './decode_f16';
 import { bf16Decode } from './decode_bf16';
 import { int8Decode } from './decode_int8';
 import { ternaryDecode } from './decode_ternary';
+import { nmDecode } from './decode_nm';
+import { nmCount, rectCount, rectEmit, rectGridDim, rectSetup } from '../util/unit_grid';
 
 /** u32 words per tensor record. */
-export const TENSOR_WORDS: u32 = 20;
+export const TENSOR_WORDS: u32 = 27;
 // Record fields (u32 word index).
 export const T_NAME_OFF: u32 = 0;
 export const T_NAME_LEN: u32 = 1;
@@ -52,6 +54,13 @@ export const T_INDICES_PTR: u32 = 16;
 export const T_VALUES_PTR: u32 = 17;
 export const T_INDEX_OFF: u32 = 18;
 export const T_VALUE_OFF: u32 = 19;
+export const T_UNIT: u32 = 20;
+export const T_FLAGS: u32 = 21;
+export const T_UNIT_DIMS_OFF: u32 = 22;
+export const T_UNIT_COUNT: u32 = 23;
+export const T_UNITS_PTR: u32 = 24;
+export const T_NM_N: u32 = 25;
+export const T_NM_M: u32 = 26;
 
 const HEADER: u32 = 20;
 const MIN_SECTION: u64 = 25;
@@ -86,8 +95,10 @@ export function decodeRelease(): void {
     const rec = decTable + <usize>(t * TENSOR_WORDS << 2);
     const ip = <usize>load<u32>(rec, T_INDICES_PTR << 2);
     const vp = <usize>load<u32>(rec, T_VALUES_PTR << 2);
+    const up = <usize>load<u32>(rec, T_UNITS_PTR << 2);
     if (ip) heap.free(ip);
     if (vp) heap.free(vp);
+    if (up) heap.free(up);
   }
   decCount = 0;
 }
@@ -133,6 +144,19 @@ function dimsProduct(o: u32, rank: u32): u64 {
   return prod;
 }
 
+/** The unit of a method id (0..7: 0, 16..20: 1, 21: 2, 22: 3), or 4 (no unit) for other ids. */
+function methodUnit(method: u32): u32 {
+  if (method < 8) return 0;
+  if (method >= 16 && method <= 20) return 1;
+  if (method == 21) return 2;
+  return method == 22 ? 3 : 4;
+}
+
+/** The value code's exact payload bytes for `count` values. */
+function valueSize(vc: u32, count: u64): u64 {
+  return vc == 0 ? count << 2 : vc == 3 ? count : vc == 4 ? (count + 7) >> 3 : count << 1;
+}
+
 /** Decodes the section at offset `start`; returns 0 (the record's T_SECTION_BYTES says where it ends) or an error code. */
 function decodeSection(start: u32): i32 {
   let p = start;
@@ -154,27 +178,55 @@ function decodeSection(start: u32): i32 {
   const ic = u8at(o + 3);
   const vc = u8at(o + 4);
   const rank = u8at(o + 5);
-  if (method >= 8) return formatFail(E_CODE, o);
-  if (unit != 0) return formatFail(E_CODE, o + 1);
-  if ((flags & ~1) != 0) return formatFail(E_RESERVED, o + 2);
-  if (ic > 5) return formatFail(E_CODE, o + 3);
+  const mUnit = methodUnit(method);
+  if (mUnit > 3) return formatFail(E_CODE, o);
+  if (unit != mUnit) return formatFail(E_CODE, o + 1);
+  if ((flags & ~(unit == 3 ? 3 : 1)) != 0) return formatFail(E_RESERVED, o + 2);
+  const storedMask = unit == 3 && (flags & 2) == 0;
+  if (ic > 5 || (unit == 2 && ic != 2) || (storedMask && ic != 0)) return formatFail(E_CODE, o + 3);
   if (vc > 4) return formatFail(E_CODE, o + 4);
   const hasShape = (flags & 1) != 0;
   if (!hasShape && rank != 0) return formatFail(E_SHAPE, o + 5);
   if (rank > 16) return formatFail(E_SHAPE, o + 5);
+  if (unit == 1 && !hasShape) return formatFail(E_SHAPE, o + 5);
   if (ic == 1 && (!hasShape || rank != 2)) return formatFail(E_SHAPE, o + 5);
   p = o + 6;
   if (!fits(p, rank << 2)) return formatFail(E_TRUNCATED, p);
   const dimsOff = p;
   p += rank << 2;
-  if (!fits(p, 8)) return formatFail(E_TRUNCATED, p);
-  const n = u32at(p);
-  if (hasShape && dimsProduct(dimsOff, rank) != <u64>n) return formatFail(E_SHAPE, p);
-  const k = u32at(p + 4);
-  if (k > n) return formatFail(E_COUNT, p + 4);
-  if (elements + <f64>k > maxElems) return formatFail(E_LIMIT, p + 4);
+  let unitDimsOff: u32 = 0;
+  let nmN: u32 = 0;
+  let nmM: u32 = 0;
+  if (unit == 1) {
+    if (!fits(p, 1)) return formatFail(E_TRUNCATED, p);
+    if (u8at(p) != rank) return formatFail(E_SHAPE, p);
+    p += 1;
+    if (!fits(p, rank << 2)) return formatFail(E_TRUNCATED, p);
+    for (let d: u32 = 0; d < rank; d++) if (u32at(p + (d << 2)) == 0) return formatFail(E_SHAPE, p + (d << 2));
+    unitDimsOff = p;
+    p += rank << 2;
+  } else if (unit == 2) {
+    if (!fits(p, 2)) return formatFail(E_TRUNCATED, p);
+    nmN = u8at(p);
+    nmM = u8at(p + 1);
+    if (nmM == 0 || nmM > 32) return formatFail(E_PARAM, p + 1);
+    if (nmN > nmM) return formatFail(E_PARAM, p);
+    p += 2;
+  }
+  const a = p;
+  if (!fits(a, 8)) return formatFail(E_TRUNCATED, a);
+  const n = u32at(a);
+  if (hasShape && dimsProduct(dimsOff, rank) != <u64>n) return formatFail(E_SHAPE, a);
+  const k = u32at(a + 4);
+  // Unit 1: the grid (U ≤ n, since the dims' product is n); indices are unit numbers below U.
+  const U = unit == 1 ? rectSetup(base + <usize>dimsOff, base + <usize>unitDimsOff, rank) : n;
+  if (k > U) return formatFail(E_COUNT, a + 4);
+  const cols: u32 = unit == 2 ? (hasShape && rank >= 1 ? u32at(dimsOff + ((rank - 1) << 2)) : n) : 0;
+  if (unit == 2 && <u64>k != nmCount(n, cols, nmN, nmM)) return formatFail(E_COUNT, a + 4);
+  const before = elements;
+  if (before + <f64>k > maxElems) return formatFail(E_LIMIT, a + 4);
   elements += <f64>k;
-  p += 8;
+  p = a + 8;
   const ipb: u32 = ic == 5 ? 1 : 0;
   const vpb: u32 = vc == 3 || vc == 4 ? 4 : 0;
   if (!fits(p, ipb + vpb)) return formatFail(E_TRUNCATED, p);
@@ -190,20 +242,21 @@ function decodeSection(start: u32): i32 {
     if ((vparam & 0x7f800000) == 0x7f800000 || (vparam >> 31) != 0) return formatFail(E_PARAM, p);
     p += 4;
   }
-  if (!fits(p, 8)) return formatFail(E_TRUNCATED, p);
-  const ib = u32at(p);
-  const vb = u32at(p + 4);
-  const rows = ic == 1 ? u32at(dimsOff) : 0;
-  const cols = ic == 1 ? u32at(dimsOff + 4) : 0;
+  const e = p;
+  if (!fits(e, 8)) return formatFail(E_TRUNCATED, e);
+  const ib = u32at(e);
+  const vb = u32at(e + 4);
+  const rows = ic == 1 ? (unit == 1 ? rectGridDim(0) : u32at(dimsOff)) : 0;
+  const csrCols = ic == 1 ? (unit == 1 ? rectGridDim(1) : u32at(dimsOff + 4)) : 0;
   let fixed: i64 = -1;
-  if (ic == 0) fixed = <i64>k << 2;
+  if (storedMask) fixed = 0;
+  else if (ic == 0) fixed = <i64>k << 2;
   else if (ic == 1) fixed = ((<i64>rows + 1) << 2) + (<i64>k << 2);
-  else if (ic == 2) fixed = (<i64>n + 7) >> 3;
-  if (fixed >= 0 && <i64>ib != fixed) return formatFail(E_COUNT, p);
-  const vExpected: u64 =
-    vc == 0 ? <u64>k << 2 : vc == 3 ? <u64>k : vc == 4 ? (<u64>k + 7) >> 3 : <u64>k << 1;
-  if (<u64>vb != vExpected) return formatFail(E_COUNT, p + 4);
-  p += 8;
+  else if (ic == 2) fixed = (<i64>U + 7) >> 3;
+  if (fixed >= 0 && <i64>ib != fixed) return formatFail(E_COUNT, e);
+  const vExpected = valueSize(vc, <u64>k);
+  if (unit == 1 ? <u64>vb < vExpected : <u64>vb != vExpected) return formatFail(E_COUNT, e + 4);
+  p = e + 8;
   if (!fits(p, ib)) return formatFail(E_TRUNCATED, p);
   const vStart = p + ib;
   if (!fits(vStart, vb)) return formatFail(E_TRUNCATED, vStart);
@@ -227,26 +280,49 @@ function decodeSection(start: u32): i32 {
   set(rec, T_SECTION_BYTES, vStart + vb - start);
   set(rec, T_INDEX_OFF, p);
   set(rec, T_VALUE_OFF, vStart);
-  // k ≤ 8·(bytes present) here: value_bytes matched its exact size for k and is present.
+  set(rec, T_UNIT, unit);
+  set(rec, T_FLAGS, flags);
+  set(rec, T_UNIT_DIMS_OFF, unitDimsOff);
+  set(rec, T_NM_N, nmN);
+  set(rec, T_NM_M, nmM);
+  // k ≤ 8·(bytes present) here: value_bytes matched (unit 1: at least) its exact size for k and is present.
   const bytes = <usize>k << 2;
-  const ip = k ? heap.alloc(bytes) : 0;
-  set(rec, T_INDICES_PTR, <u32>ip);
-  const vp = k ? heap.alloc(bytes) : 0;
-  set(rec, T_VALUES_PTR, <u32>vp);
+  const ip = k && !storedMask ? heap.alloc(bytes) : 0;
+  if (unit == 1) {
+    set(rec, T_UNIT_COUNT, k);
+    set(rec, T_UNITS_PTR, <u32>ip);
+  } else set(rec, T_INDICES_PTR, <u32>ip);
 
-  let st: i32;
-  if (ic == 0) st = cooDecode(base, p, n, k, ip);
-  else if (ic == 1) st = csrDecode(base, p, rows, cols, k, ip);
-  else if (ic == 2) st = bitmapDecode(base, p, n, k, ip);
-  else if (ic == 3) st = rleDecode(base, p, vStart, n, k, ip);
-  else if (ic == 4) st = varintIndexDecode(base, p, vStart, n, k, ip);
-  else st = riceDecode(base, p, vStart, n, k, indexParam, ip);
+  let st: i32 = 0;
+  if (unit == 2) st = nmDecode(base, p, n, cols, nmN, nmM, ip);
+  else if (storedMask) st = 0; // the host resolves the indices from its mask store (docs/wire-format.md, rule 11)
+  else if (ic == 0) st = cooDecode(base, p, U, k, ip);
+  else if (ic == 1) st = csrDecode(base, p, rows, csrCols, k, ip);
+  else if (ic == 2) st = bitmapDecode(base, p, U, k, ip);
+  else if (ic == 3) st = rleDecode(base, p, vStart, U, k, ip);
+  else if (ic == 4) st = varintIndexDecode(base, p, vStart, U, k, ip);
+  else st = riceDecode(base, p, vStart, U, k, indexParam, ip);
   if (st != 0) return st;
-  if (vc == 0) st = f32Decode(base, vStart, k, allowNonFinite, vp);
-  else if (vc == 1) st = f16Decode(base, vStart, k, allowNonFinite, vp);
-  else if (vc == 2) st = bf16Decode(base, vStart, k, allowNonFinite, vp);
-  else if (vc == 3) st = int8Decode(base, vStart, k, reinterpret<f32>(vparam), allowNonFinite, vp);
-  else st = ternaryDecode(base, vStart, k, vparam, vp);
+  let count = k;
+  if (unit == 1) {
+    // m: the elements of the kept units, checked against maxElements and value_bytes before allocating.
+    const m = rectCount(ip, k);
+    if (before + <f64>m > maxElems) return formatFail(E_LIMIT, a + 4);
+    elements = before + <f64>m;
+    if (<u64>vb != valueSize(vc, m)) return formatFail(E_COUNT, e + 4);
+    count = <u32>m;
+    set(rec, T_K, count);
+    const ep = count ? heap.alloc(<usize>count << 2) : 0;
+    set(rec, T_INDICES_PTR, <u32>ep);
+    rectEmit(ip, k, ep);
+  }
+  const vp = count ? heap.alloc(<usize>count << 2) : 0;
+  set(rec, T_VALUES_PTR, <u32>vp);
+  if (vc == 0) st = f32Decode(base, vStart, count, allowNonFinite, vp);
+  else if (vc == 1) st = f16Decode(base, vStart, count, allowNonFinite, vp);
+  else if (vc == 2) st = bf16Decode(base, vStart, count, allowNonFinite, vp);
+  else if (vc == 3) st = int8Decode(base, vStart, count, reinterpret<f32>(vparam), allowNonFinite, vp);
+  else st = ternaryDecode(base, vStart, count, vparam, vp);
   return st;
 }
 

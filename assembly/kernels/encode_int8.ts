@@ -1,5 +1,6 @@
 /**
- * Value code `int8` (id 3; docs/wire-format.md, "int8"): scale = f32(maxabs / 127), then
+ * Value code `int8` (id 3; docs/wire-format.md, "int8"): scale = f32(maxabs / 127) (one ulp less
+ * when f32(127 · scale) overflows), then
  * q_j = clamp(roundHalfEven(f32(v_j / scale)), -127, 127) (all 0 when scale = 0), one signed byte
  * each. Every step is one f32 operation; `nearest` is IEEE roundTiesToEven in both builds.
  * SIMD: sixteen values per step (four divisions, round, clamp, two saturating narrows).
@@ -10,9 +11,14 @@ export function int8Size(k: u32): u64 {
   return <u64>k;
 }
 
-/** The int8 scale from the largest magnitude pattern (see maxAbsBits): f32(maxabs / 127). */
+/**
+ * The int8 scale from the largest magnitude pattern (see maxAbsBits): f32(maxabs / 127), lowered
+ * by one ulp when f32(127 · scale) overflows (maxabs = the f32 maximum), so every level decodes finite.
+ */
 export function int8ScaleFromMaxBits(maxBits: u32): f32 {
-  return reinterpret<f32>(maxBits) / <f32>127;
+  const scale = reinterpret<f32>(maxBits) / <f32>127;
+  if (isFinite<f32>(scale * <f32>127)) return scale;
+  return reinterpret<f32>(reinterpret<u32>(scale) - 1);
 }
 
 // @ts-ignore: decorator

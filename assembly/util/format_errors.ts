@@ -25,6 +25,8 @@ export const E_INDEX_ORDER: i32 = 15;
 export const E_VARINT: i32 = 16;
 export const E_VALUE: i32 = 17;
 export const E_NONFINITE_VALUE: i32 = 18;
+/** Raised by hosts (the mask store is theirs; assembly/codec_abi.ts, "Mask store"), never by the kernels. */
+export const E_MASK: i32 = 19;
 
 /** Byte offset (from the frame's first byte) of the last recorded failure. */
 export let formatErrorOffset: u32 = 0;

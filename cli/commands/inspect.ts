@@ -21,8 +21,14 @@ function tensorLines(t: TensorSummary): string[] {
   const index = t.indexCode === 'rice' ? `rice (b=${t.indexParam})` : t.indexCode;
   const value = t.valueCode === 'int8' ? `int8 (scale ${t.valueParam})`
     : t.valueCode === 'ternary' ? `ternary (magnitude ${t.valueParam})` : t.valueCode;
+  const unit = t.unit === 'rect'
+    ? [`  unit:   rect ${t.unitDims!.join('x')} (grid ${t.unitGrid!.join('x')}), ${t.keptUnits} of ${t.unitGrid!.reduce((a, g) => a * g, 1)} units kept`]
+    : t.unit === 'nm' ? [`  unit:   nm ${t.nm![0]}:${t.nm![1]} along the last dimension`]
+    : t.unit === 'mask' ? [`  unit:   mask (${t.maskSent ? 'mask sent' : 'values only: the receiver holds the mask'})`]
+    : [];
   return [
     `tensor '${t.name}': method ${t.method}, length ${t.length}${shape}, kept ${t.k} (density ${(100 * t.density).toFixed(4)}%)`,
+    ...unit,
     `  index:  ${index}, ${t.indexBytes} bytes, ${bits(t.bitsPerIndex)} bits/index (entropy bound ${bits(t.entropyBitsPerIndex)})`,
     `  values: ${value}, ${t.valueBytes} bytes, ${bits(t.bitsPerValue)} bits/value`,
     `  section: ${t.sectionBytes} bytes, ${t.ratioVsDenseF32.toFixed(2)}x smaller than dense f32 (${4 * t.length} bytes)`,

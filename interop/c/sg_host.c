@@ -264,10 +264,10 @@ int sg_quantize(sg_ctx* ctx, const float* values, uint32_t k, uint32_t value_cod
 static const char* const FORMAT_ERRORS[] = {
   NULL, "E_LIMIT", "E_TRUNCATED", "E_MAGIC", "E_VERSION", "E_LENGTH", "E_TRAILING", "E_CHECKSUM",
   "E_RESERVED", "E_COUNT", "E_NAME", "E_CODE", "E_SHAPE", "E_PARAM", "E_INDEX_RANGE",
-  "E_INDEX_ORDER", "E_VARINT", "E_VALUE", "E_NONFINITE_VALUE"};
+  "E_INDEX_ORDER", "E_VARINT", "E_VALUE", "E_NONFINITE_VALUE", "E_MASK"};
 
 const char* sg_format_error_name(int code) {
-  return code >= 1 && code <= SG_FE_NONFINITE_VALUE ? FORMAT_ERRORS[code] : NULL;
+  return code >= 1 && code <= SG_FE_MASK ? FORMAT_ERRORS[code] : NULL;
 }
 
 void sg_decoded_frame_free(sg_decoded_frame* f) {
@@ -276,6 +276,7 @@ void sg_decoded_frame_free(sg_decoded_frame* f) {
     free(f->tensors[t].name);
     free(f->tensors[t].indices);
     free(f->tensors[t].values);
+    free(f->tensors[t].units);
   }
   free(f->tensors);
   free(f);
@@ -311,21 +312,32 @@ static int copy_decoded(sg_ctx* ctx, sg_decoded_frame** out) {
     d->index_bytes = FIELD(12);
     d->value_bytes = FIELD(13);
     d->section_bytes = FIELD(15);
-    uint32_t pi = FIELD(16), pv = FIELD(17), pn = X(sg_decode_name)(CORE, t);
+    d->section_offset = FIELD(14);
+    d->unit = FIELD(20);
+    d->mask_sent = d->unit == SG_UNIT_MASK && (FIELD(21) & 2) != 0;
+    d->unit_count = d->unit == SG_UNIT_RECT ? FIELD(23) : 0;
+    d->nm_n = FIELD(25);
+    d->nm_m = FIELD(26);
+    uint32_t pi = FIELD(16), pv = FIELD(17), pu = FIELD(24), pn = X(sg_decode_name)(CORE, t);
 #undef FIELD
+    for (int32_t r = 0; d->unit == SG_UNIT_RECT && r < d->rank && r < 16; r++)
+      d->unit_dims[r] = X(sg_decode_unit_dim)(CORE, t, (uint32_t)r);
+    int stored = d->unit == SG_UNIT_MASK && !d->mask_sent; /* indices come from the mask store */
     d->name = malloc((size_t)d->name_len + 1);
-    d->indices = malloc(d->k ? (size_t)d->k * 4 : 1);
+    d->indices = stored ? NULL : malloc(d->k ? (size_t)d->k * 4 : 1);
     d->values = malloc(d->k ? (size_t)d->k * 4 : 1);
-    if (!d->name || !d->indices || !d->values) {
+    d->units = d->unit == SG_UNIT_RECT ? malloc(d->unit_count ? (size_t)d->unit_count * 4 : 1) : NULL;
+    if (!d->name || (!stored && !d->indices) || !d->values || (d->unit == SG_UNIT_RECT && !d->units)) {
       sg_decoded_frame_free(f);
       return SG_E_NOMEM;
     }
     memcpy(d->name, mem(ctx) + pn, d->name_len);
     d->name[d->name_len] = 0;
     if (d->k) {
-      memcpy(d->indices, mem(ctx) + pi, (size_t)d->k * 4);
+      if (!stored) memcpy(d->indices, mem(ctx) + pi, (size_t)d->k * 4);
       memcpy(d->values, mem(ctx) + pv, (size_t)d->k * 4);
     }
+    if (d->unit_count) memcpy(d->units, mem(ctx) + pu, (size_t)d->unit_count * 4);
   }
   *out = f;
   return 0;
@@ -350,4 +362,25 @@ int sg_decode_frame(sg_ctx* ctx, const uint8_t* bytes, size_t len, const sg_limi
   int st = copy_decoded(ctx, out);
   X(sg_decode_release)(CORE);
   return st;
+}
+
+int sg_resolve_masks(sg_decoded_frame* f, sg_mask_lookup lookup, void* user, uint32_t* error_offset) {
+  if (!f || !lookup) return SG_E_ARG;
+  if (error_offset) *error_offset = 0;
+  for (uint32_t t = 0; t < f->count; t++) {
+    sg_decoded_tensor* d = &f->tensors[t];
+    if (d->unit != SG_UNIT_MASK || d->mask_sent || d->indices) continue;
+    uint32_t count = 0;
+    const uint32_t* m = lookup(user, d->name, &count);
+    int ok = m != NULL && count == d->k;
+    for (uint32_t j = 0; ok && j < count; j++) ok = m[j] < d->length && (j == 0 || m[j] > m[j - 1]);
+    if (!ok) {
+      if (error_offset) *error_offset = d->section_offset;
+      return SG_FE_MASK;
+    }
+    d->indices = malloc(d->k ? (size_t)d->k * 4 : 1);
+    if (!d->indices) return SG_E_NOMEM;
+    if (d->k) memcpy(d->indices, m, (size_t)d->k * 4);
+  }
+  return 0;
 }

@@ -36,9 +36,12 @@ extern "C" {
 enum { SG_COO = 0, SG_CSR = 1, SG_BITMAP = 2, SG_RLE = 3, SG_VARINT = 4, SG_RICE = 5, SG_INDEX_AUTO = 255 };
 /** Value codes. */
 enum { SG_F32 = 0, SG_F16 = 1, SG_BF16 = 2, SG_INT8 = 3, SG_TERNARY = 4 };
-/** Method ids. */
+/** Method ids (16..22: structured methods, decoded only by this host). */
 enum { SG_TOPK = 0, SG_THRESHOLD = 1, SG_PERCENTILE = 2, SG_RANDOMK = 3, SG_PROBABILISTIC = 4,
-       SG_APPROX_TOPK = 5, SG_GLOBAL_TOPK = 6, SG_HYBRID = 7 };
+       SG_APPROX_TOPK = 5, SG_GLOBAL_TOPK = 6, SG_HYBRID = 7, SG_BLOCK = 16, SG_CHANNEL = 17, SG_HEAD = 18,
+       SG_ROW = 19, SG_COLUMN = 20, SG_NM = 21, SG_MASK = 22 };
+/** Units of a tensor section (docs/wire-format.md, "Structured units"). */
+enum { SG_UNIT_ELEMENT = 0, SG_UNIT_RECT = 1, SG_UNIT_NM = 2, SG_UNIT_MASK = 3 };
 
 /** An instance of the Wasm core with its own linear memory. */
 typedef struct sg_ctx sg_ctx;
@@ -98,7 +101,8 @@ int sg_encode_frame(sg_ctx* ctx, uint32_t step, const sg_tensor* tensors, uint32
 
 /** The core's status of the last failed sg_encode_frame: 1 no frame, 2 bad name, 3 duplicate
  *  name, 4 method id, 5 shape, 6 index j, 7 value j non-finite, 8 value code, 9 index code,
- *  10 csr without a rank-2 shape, 11 payload too large, 12 frame too large. */
+ *  10 csr without a rank-2 shape, 11 payload too large, 12 frame too large, 13 a structured
+ *  method (16..22: this host encodes element-wise methods only). */
 int sg_encode_status(sg_ctx* ctx);
 
 /** Position (in the tensors array) of the tensor the last failed sg_encode_frame stopped at. */
@@ -116,10 +120,10 @@ int sg_quantize(sg_ctx* ctx, const float* values, uint32_t k, uint32_t value_cod
 enum {
   SG_FE_LIMIT = 1, SG_FE_TRUNCATED, SG_FE_MAGIC, SG_FE_VERSION, SG_FE_LENGTH, SG_FE_TRAILING,
   SG_FE_CHECKSUM, SG_FE_RESERVED, SG_FE_COUNT, SG_FE_NAME, SG_FE_CODE, SG_FE_SHAPE, SG_FE_PARAM,
-  SG_FE_INDEX_RANGE, SG_FE_INDEX_ORDER, SG_FE_VARINT, SG_FE_VALUE, SG_FE_NONFINITE_VALUE
+  SG_FE_INDEX_RANGE, SG_FE_INDEX_ORDER, SG_FE_VARINT, SG_FE_VALUE, SG_FE_NONFINITE_VALUE, SG_FE_MASK
 };
 
-/** "E_LIMIT" ... "E_NONFINITE_VALUE" for SG_FE_* codes, NULL otherwise. */
+/** "E_LIMIT" ... "E_MASK" for SG_FE_* codes, NULL otherwise. */
 const char* sg_format_error_name(int code);
 
 /** Caller limits for untrusted bytes (negative: no limit). */
@@ -140,8 +144,16 @@ typedef struct sg_decoded_tensor {
   uint32_t index_param;     /* rice b, else 0 */
   uint32_t value_param_bits;/* int8 scale / ternary mu as f32 bits, else 0 */
   uint32_t index_bytes, value_bytes, section_bytes;
-  uint32_t* indices;        /* k, ascending */
+  uint32_t* indices;        /* k element indices, ascending; NULL for a mask section sent without
+                               its mask until sg_resolve_masks filled it in */
   float* values;            /* k, dequantised */
+  uint32_t unit;            /* SG_UNIT_ELEMENT ... SG_UNIT_MASK; k counts elements whatever the unit */
+  uint32_t unit_dims[16];   /* rect: the unit extent per dimension (rank of them) */
+  uint32_t unit_count;      /* rect: number of kept units */
+  uint32_t* units;          /* rect: the unit_count kept unit numbers, ascending; else NULL */
+  uint32_t nm_n, nm_m;      /* nm: N and M */
+  int mask_sent;            /* mask: 1 when the section carried the mask */
+  uint32_t section_offset;  /* the section's first byte in the frame */
 } sg_decoded_tensor;
 
 /** A decoded frame. */
@@ -160,6 +172,19 @@ int sg_decode_frame(sg_ctx* ctx, const uint8_t* bytes, size_t len, const sg_limi
 
 /** Frees a decoded frame. NULL is accepted. */
 void sg_decoded_frame_free(sg_decoded_frame* frame);
+
+/** The receiver's mask store: the stored mask of `name` (and its length in *count), or NULL. */
+typedef const uint32_t* (*sg_mask_lookup)(void* user, const char* name, uint32_t* count);
+
+/**
+ * Rule 11 of docs/wire-format.md ("Validation") for a decoded frame: every mask section sent without
+ * its mask (unit SG_UNIT_MASK, mask_sent 0) takes the stored mask of its name from `lookup`, which
+ * must hold exactly k strictly increasing indices below the length. Returns 0, SG_FE_MASK with the
+ * section's offset in *error_offset (may be NULL), or SG_E_NOMEM / SG_E_ARG. Afterwards the caller
+ * stores the indices of every mask section with mask_sent 1 (replacing the name's mask); after a
+ * failure it keeps its store unchanged.
+ */
+int sg_resolve_masks(sg_decoded_frame* frame, sg_mask_lookup lookup, void* user, uint32_t* error_offset);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Decoder of sparsegrad frames (wire format version 1), written from docs/wire-format.md alone.
 
-    frame = decode(data, max_elements=None, max_bytes=None, allow_nonfinite=False)
+    masks = {}                              # the mask store: name -> last mask (learned masks)
+    frame = decode(data, max_elements=None, max_bytes=None, allow_nonfinite=False, masks=masks)
     for t in frame.tensors:
-        t.name, t.shape, t.length, t.method, t.index_code, t.value_code
-        t.indices   # np.ndarray uint32, strictly increasing
+        t.name, t.shape, t.length, t.method, t.unit, t.index_code, t.value_code
+        t.indices   # np.ndarray uint32, strictly increasing: element indices, whatever the unit
         t.values    # np.ndarray float32 (lossy codes: the dequantised values)
+        t.units, t.unit_dims   # unit 'rect': kept unit numbers and the unit extent per dimension
+        t.nm                   # unit 'nm': (N, M)
+        t.mask_sent            # unit 'mask': whether the section carried the mask
     dense = densify(frame.tensors[0])       # float32 zeros with the kept values scattered in
     mean = aggregate([f1, f2], weights=[3, 1])   # name -> weighted mean of the dense updates
 
@@ -14,7 +18,8 @@ spec's order ("Validation"), so code and offset agree with every conforming deco
 read outside the input, and no allocation exceeds what the input's own size bounds.
 
 CLI:  python3 sparsegrad_decode.py FRAME [--json] [--dense OUT.f32] [--max-bytes N]
-      [--max-elements N] [--allow-nonfinite]
+      [--max-elements N] [--allow-nonfinite] [--masks STORE.json]
+(--masks: a JSON object {name: [indices]} read as the mask store and rewritten after a good frame)
 Exit status 0; 1 with one line "error: CODE at offset N: message" on stderr for a bad frame;
 2 for bad usage. Needs Python 3.8+ and NumPy.
 """
@@ -28,12 +33,22 @@ import numpy as np
 
 __all__ = ['FormatError', 'Tensor', 'Frame', 'decode', 'densify', 'aggregate', 'crc32c', 'frame_to_json']
 
-METHODS = ('topk', 'threshold', 'percentile', 'randomk', 'probabilistic', 'approx-topk', 'global-topk', 'hybrid')
+METHODS = {0: 'topk', 1: 'threshold', 2: 'percentile', 3: 'randomk', 4: 'probabilistic', 5: 'approx-topk',
+           6: 'global-topk', 7: 'hybrid', 16: 'block', 17: 'channel', 18: 'head', 19: 'row', 20: 'column',
+           21: 'nm', 22: 'mask'}
+UNITS = ('element', 'rect', 'nm', 'mask')
 INDEX_CODES = ('coo', 'csr', 'bitmap', 'rle', 'varint', 'rice')
 VALUE_CODES = ('f32', 'f16', 'bf16', 'int8', 'ternary')
 COO, CSR, BITMAP, RLE, VARINT, RICE = range(6)
 F32, F16, BF16, INT8, TERNARY = range(5)
 HEADER, TRAILER, MIN_SECTION, MAX_NAME, MAX_RANK = 20, 4, 25, 1024, 16
+RECT, NM, MASK = 1, 2, 3
+SHAPE_FLAG, MASK_FLAG = 1, 2
+
+
+def _method_unit(method: int) -> int:
+    """The unit a method id is sent with (0..7: element, 16..20: rect, 21: nm, 22: mask), -1 if none."""
+    return 0 if method <= 7 else RECT if 16 <= method <= 20 else NM if method == 21 else MASK if method == 22 else -1
 
 
 class FormatError(ValueError):
@@ -61,6 +76,12 @@ class Tensor:
     index_bytes: int = 0
     value_bytes: int = 0
     section_bytes: int = 0
+    unit: str = 'element'
+    units: Optional[np.ndarray] = None          # rect: kept unit numbers (uint32, ascending)
+    unit_dims: Optional[Tuple[int, ...]] = None  # rect: unit extent per dimension
+    nm: Optional[Tuple[int, int]] = None         # nm: (N, M)
+    mask_sent: Optional[bool] = None             # mask: the section carried the mask
+    offset: int = 0                              # the section's first byte
 
 
 @dataclass
@@ -155,8 +176,12 @@ class _Reader:
 
 
 def decode(data, max_elements: Optional[int] = None, max_bytes: Optional[int] = None,
-           allow_nonfinite: bool = False) -> Frame:
-    """Decode and fully validate one frame. Raises FormatError; returns a Frame."""
+           allow_nonfinite: bool = False, masks: Optional[dict] = None) -> Frame:
+    """Decode and fully validate one frame. Raises FormatError; returns a Frame.
+
+    `masks` is the receiver's mask store (name -> ascending mask indices): mask sections sent without
+    their mask take their indices from it (E_MASK when it has none of the right size), and after the
+    frame decoded it holds every mask the frame carried. A failing frame leaves it unchanged."""
     buf = bytes(data)
     n = len(buf)
     if max_bytes is not None and n > max_bytes:
@@ -193,7 +218,26 @@ def decode(data, max_elements: Optional[int] = None, max_bytes: Optional[int] = 
         frame.tensors.append(t)
     if p != end:
         raise FormatError('E_TRAILING', p, f'{end - p} bytes between the last section and the checksum')
+    _resolve_masks(frame, masks)
     return frame
+
+
+def _resolve_masks(frame: Frame, masks: Optional[dict]) -> None:
+    """Rule 11: mask sections without their mask take the stored mask; then the store takes the sent ones."""
+    for t in frame.tensors:
+        if t.unit != 'mask' or t.mask_sent:
+            continue
+        k = t.values.size
+        m = None if masks is None else masks.get(t.name)
+        a = None if m is None else np.asarray(m, dtype=np.int64).ravel()
+        if a is None or a.size != k or (k and (a[0] < 0 or a[-1] >= t.length or np.any(a[1:] <= a[:-1]))):
+            why = 'no stored mask' if m is None else f'the stored mask does not hold {k} increasing indices < {t.length}'
+            raise FormatError('E_MASK', t.offset, f"tensor '{t.name}' was sent without its mask and {why}")
+        t.indices = a.astype(np.uint32)
+    if masks is not None:
+        for t in frame.tensors:
+            if t.unit == 'mask' and t.mask_sent:
+                masks[t.name] = t.indices.copy()
 
 
 _VALUE_SIZE = {F32: lambda k: 4 * k, F16: lambda k: 2 * k, BF16: lambda k: 2 * k, INT8: lambda k: k,
@@ -217,26 +261,50 @@ def _section(r: _Reader, p: int, names: set, budget: list, max_elements, allow_n
     o = p + 2 + name_len
     r.fit(o, 6)
     method, unit, tflags, ic, vc, rank = r.buf[o:o + 6]
-    if method > 7:
+    if method not in METHODS:
         raise FormatError('E_CODE', o, f'unknown or reserved method id {method}')
-    if unit != 0:
-        raise FormatError('E_CODE', o + 1, f'reserved unit {unit}')
-    if tflags & 0xFE:
+    if unit != _method_unit(method):
+        raise FormatError('E_CODE', o + 1, f'unit {unit} is not the unit of method {METHODS[method]}')
+    if tflags & ~(SHAPE_FLAG | MASK_FLAG if unit == MASK else SHAPE_FLAG):
         raise FormatError('E_RESERVED', o + 2, f'reserved tensor_flags bits {tflags:#04x}')
-    if ic >= len(INDEX_CODES):
-        raise FormatError('E_CODE', o + 3, f'unknown index code {ic}')
+    mask_sent = unit == MASK and bool(tflags & MASK_FLAG)
+    stored = unit == MASK and not mask_sent
+    if ic >= len(INDEX_CODES) or (unit == NM and ic != BITMAP) or (stored and ic != COO):
+        raise FormatError('E_CODE', o + 3, f'index code {ic} not allowed here (unit {unit})')
     if vc >= len(VALUE_CODES):
         raise FormatError('E_CODE', o + 4, f'unknown value code {vc}')
-    has_shape = bool(tflags & 1)
+    has_shape = bool(tflags & SHAPE_FLAG)
     if not has_shape and rank != 0:
         raise FormatError('E_SHAPE', o + 5, f'rank {rank} without the SHAPE flag')
     if rank > MAX_RANK:
         raise FormatError('E_SHAPE', o + 5, f'rank {rank} above {MAX_RANK}')
+    if unit == RECT and not has_shape:
+        raise FormatError('E_SHAPE', o + 5, 'rectangle units need a shape')
     if ic == CSR and (not has_shape or rank != 2):
         raise FormatError('E_SHAPE', o + 5, 'csr needs a rank-2 shape')
     r.fit(o + 6, 4 * rank)
     dims = struct.unpack_from(f'<{rank}I', r.buf, o + 6)
     a = o + 6 + 4 * rank
+    unit_dims, nm = None, None
+    if unit == RECT:
+        r.fit(a, 1)
+        if r.u8(a) != rank:
+            raise FormatError('E_SHAPE', a, f'unit rank {r.u8(a)} is not the rank {rank}')
+        r.fit(a + 1, 4 * rank)
+        unit_dims = struct.unpack_from(f'<{rank}I', r.buf, a + 1)
+        for i, u in enumerate(unit_dims):
+            if u == 0:
+                raise FormatError('E_SHAPE', a + 1 + 4 * i, f'unit dim {i} is 0')
+        a += 1 + 4 * rank
+    elif unit == NM:
+        r.fit(a, 2)
+        nn, mm = r.u8(a), r.u8(a + 1)
+        if mm == 0 or mm > 32:
+            raise FormatError('E_PARAM', a + 1, f'N:M group size {mm} not in 1..32')
+        if nn > mm:
+            raise FormatError('E_PARAM', a, f'N:M keeps {nn} > {mm}')
+        nm = (nn, mm)
+        a += 2
     r.fit(a, 8)
     n, k = struct.unpack_from('<II', r.buf, a)
     if has_shape:
@@ -245,8 +313,21 @@ def _section(r: _Reader, p: int, names: set, budget: list, max_elements, allow_n
             prod *= d
         if prod != n:
             raise FormatError('E_SHAPE', a, f'dims {list(dims)} have product {prod}, length is {n}')
-    if k > n:
-        raise FormatError('E_COUNT', a + 4, f'k {k} above length {n}')
+    grid = None
+    if unit == RECT:
+        grid = [-(-d // u) for d, u in zip(dims, unit_dims)]
+        big_u = int(np.prod(grid, dtype=object)) if rank else 1
+    else:
+        big_u = n
+    if k > big_u:
+        raise FormatError('E_COUNT', a + 4, f'k {k} above {"unit count" if grid else "length"} {big_u}')
+    cols = 0
+    if unit == NM:
+        cols = dims[-1] if has_shape and rank >= 1 else n
+        want = 0 if cols == 0 else (n // cols) * ((cols // nm[1]) * nm[0] + min(nm[0], cols % nm[1]))
+        if k != want:
+            raise FormatError('E_COUNT', a + 4, f'k {k} is not the {nm[0]}:{nm[1]} count {want}')
+    before = budget[0]
     budget[0] += k
     if max_elements is not None and budget[0] > max_elements:
         raise FormatError('E_LIMIT', a + 4, f'{budget[0]} elements so far exceed max_elements {max_elements}')
@@ -267,25 +348,102 @@ def _section(r: _Reader, p: int, names: set, budget: list, max_elements, allow_n
     e = c + pbytes
     r.fit(e, 8)
     ib, vb = struct.unpack_from('<II', r.buf, e)
-    fixed = 4 * k if ic == COO else 4 * (dims[0] + 1) + 4 * k if ic == CSR else (n + 7) // 8 if ic == BITMAP else None
+    gdims = tuple(grid) if grid is not None else dims
+    fixed = (0 if stored else 4 * k if ic == COO else 4 * (gdims[0] + 1) + 4 * k if ic == CSR
+             else (big_u + 7) // 8 if ic == BITMAP else None)
     if fixed is not None and ib != fixed:
         raise FormatError('E_COUNT', e, f'{INDEX_CODES[ic]} payload of {ib} bytes, expected {fixed}')
     vsize = _VALUE_SIZE[vc](k)
-    if vb != vsize:
+    if (vb < vsize) if grid is not None else (vb != vsize):
         raise FormatError('E_COUNT', e + 4, f'{VALUE_CODES[vc]} payload of {vb} bytes, expected {vsize}')
     f = e + 8
     if f + ib > r.end:
         raise FormatError('E_TRUNCATED', f, 'index payload runs past the tensor area')
     if f + ib + vb > r.end:
         raise FormatError('E_TRUNCATED', f + ib, 'value payload runs past the tensor area')
-    idx = _INDEX_DECODERS[ic](r.buf, f, ib, n, k, dims, b)
+    units = None
+    if unit == NM:
+        idx = _nm(r.buf, f, ib, n, cols, nm)
+    elif stored:
+        idx = np.zeros(0, dtype=np.uint32)   # from the mask store, after the frame (rule 11)
+    else:
+        idx = _INDEX_DECODERS[ic](r.buf, f, ib, big_u, k, gdims, b)
+    count = k
+    if grid is not None:
+        units = idx
+        starts, ext = _rect_units(units, dims, unit_dims, grid)
+        count = int(np.prod(ext, axis=1).sum()) if units.size else 0
+        budget[0] = before + count
+        if max_elements is not None and budget[0] > max_elements:
+            raise FormatError('E_LIMIT', a + 4, f'{budget[0]} elements so far exceed max_elements {max_elements}')
+        if vb != _VALUE_SIZE[vc](count):
+            raise FormatError('E_COUNT', e + 4, f'{VALUE_CODES[vc]} payload of {vb} bytes, {count} elements need {_VALUE_SIZE[vc](count)}')
+        idx = _rect_elements(starts, ext, dims, count)
     vparam = float(np.frombuffer(struct.pack('<I', vparam_bits), dtype='<f4')[0])
-    vals = _decode_values(r.buf, f + ib, vb, k, vc, vparam_bits, allow_nonfinite)
+    vals = _decode_values(r.buf, f + ib, vb, count, vc, vparam_bits, allow_nonfinite)
     t = Tensor(name=name, shape=tuple(dims) if has_shape else None, length=n, method=METHODS[method],
                index_code=INDEX_CODES[ic], value_code=VALUE_CODES[vc], indices=idx, values=vals,
                index_param=b, value_param=vparam, value_param_bits=vparam_bits, index_bytes=ib,
-               value_bytes=vb, section_bytes=f + ib + vb - p)
+               value_bytes=vb, section_bytes=f + ib + vb - p, unit=UNITS[unit], units=units,
+               unit_dims=unit_dims, nm=nm, mask_sent=mask_sent if unit == MASK else None, offset=p)
     return t, f + ib + vb
+
+
+# ---------------------------------------------------------------------------------------------
+# Structured units: rectangles (unit 1) and N:M (unit 2)
+
+def _rect_units(units: np.ndarray, dims, unit_dims, grid):
+    """Per kept unit: its first element's coordinates and its clipped extents, shape (k, R) each."""
+    k, rank = units.size, len(dims)
+    starts = np.zeros((k, rank), dtype=np.int64)
+    ext = np.ones((k, rank), dtype=np.int64)
+    if k == 0:
+        return starts, ext
+    rest = units.astype(np.int64)
+    for i in range(rank - 1, -1, -1):
+        c = rest % grid[i]
+        rest = rest // grid[i]
+        starts[:, i] = c * unit_dims[i]
+        ext[:, i] = np.minimum(dims[i], starts[:, i] + unit_dims[i]) - starts[:, i]
+    return starts, ext
+
+
+def _rect_elements(starts: np.ndarray, ext: np.ndarray, dims, m: int) -> np.ndarray:
+    """The elements of the kept units (disjoint rectangles), ascending."""
+    if m == 0:
+        return np.zeros(0, dtype=np.uint32)
+    rank = len(dims)
+    sizes = np.prod(ext, axis=1)
+    local = np.arange(m, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    flat = np.zeros(m, dtype=np.int64)
+    stride = 1
+    for i in range(rank - 1, -1, -1):
+        e = np.repeat(ext[:, i], sizes)
+        flat += (np.repeat(starts[:, i], sizes) + local % e) * stride
+        local //= e
+        stride *= dims[i]
+    return np.sort(flat).astype(np.uint32)
+
+
+def _nm(buf, f, ib, n, cols, nm):
+    """N:M payload: n bits, every group of g bits keeps min(N, g); pad bits zero."""
+    nn, mm = nm
+    payload = np.frombuffer(buf, dtype=np.uint8, count=ib, offset=f)
+    bits = np.unpackbits(payload, bitorder='little')
+    if cols:
+        per_row = -(-cols // mm)
+        pos = np.arange(n, dtype=np.int64)
+        group = (pos // cols) * per_row + (pos % cols) // mm
+        got = np.bincount(group, weights=bits[:n], minlength=(n // cols) * per_row)
+        g_start = (np.arange(got.size) // per_row) * cols + (np.arange(got.size) % per_row) * mm
+        g_size = np.minimum(mm, cols - (g_start % cols))
+        bad = np.flatnonzero(got != np.minimum(nn, g_size))
+        if bad.size:
+            s = int(g_start[bad[0]])
+            raise FormatError('E_COUNT', f + s // 8, f'N:M group at element {s} keeps {int(got[bad[0]])}, not {min(nn, int(g_size[bad[0]]))}')
+    if n % 8 and payload[-1] >> (n % 8):
+        raise FormatError('E_RESERVED', f + ib - 1, 'non-zero N:M pad bits')
+    return np.flatnonzero(bits[:n]).astype(np.uint32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,20 +710,34 @@ def _hex32(x: int) -> str:
     return f'{x:08x}'
 
 
+def _tensor_json(t: Tensor) -> dict:
+    out = {
+        'name': t.name, 'method': t.method, 'length': t.length,
+        'shape': None if t.shape is None else list(t.shape),
+        'indexCode': t.index_code, 'valueCode': t.value_code, 'indexParam': t.index_param,
+        'valueParamF32Hex': _hex32(t.value_param_bits), 'indexBytes': t.index_bytes,
+        'valueBytes': t.value_bytes, 'sectionBytes': t.section_bytes,
+        'indices': t.indices.tolist(),
+        'valuesF32Hex': [_hex32(x) for x in t.values.view(np.uint32).tolist()],
+    }
+    if t.unit != 'element':
+        out['unit'] = t.unit
+    if t.units is not None:
+        out['units'] = t.units.tolist()
+        out['unitDims'] = list(t.unit_dims)
+    if t.nm is not None:
+        out['nm'] = list(t.nm)
+    if t.mask_sent is not None:
+        out['maskSent'] = t.mask_sent
+    return out
+
+
 def frame_to_json(frame: Frame) -> dict:
     """The frame as plain JSON data, with the field names of tests/vectors/*.json `decoded`."""
     return {
         'version': frame.version, 'step': frame.step, 'totalBytes': frame.total_bytes,
         'checksum': _hex32(frame.checksum),
-        'tensors': [{
-            'name': t.name, 'method': t.method, 'length': t.length,
-            'shape': None if t.shape is None else list(t.shape),
-            'indexCode': t.index_code, 'valueCode': t.value_code, 'indexParam': t.index_param,
-            'valueParamF32Hex': _hex32(t.value_param_bits), 'indexBytes': t.index_bytes,
-            'valueBytes': t.value_bytes, 'sectionBytes': t.section_bytes,
-            'indices': t.indices.tolist(),
-            'valuesF32Hex': [_hex32(x) for x in t.values.view(np.uint32).tolist()],
-        } for t in frame.tensors],
+        'tensors': [_tensor_json(t) for t in frame.tensors],
     }
 
 
@@ -578,6 +750,7 @@ def main(argv=None) -> int:
     ap.add_argument('--max-bytes', type=int, default=None)
     ap.add_argument('--max-elements', type=int, default=None)
     ap.add_argument('--allow-nonfinite', action='store_true')
+    ap.add_argument('--masks', metavar='STORE.json', help='mask store {name: [indices]}: read, and rewritten after a good frame')
     args = ap.parse_args(argv)
     try:
         with open(args.frame, 'rb') as fh:
@@ -585,11 +758,25 @@ def main(argv=None) -> int:
     except OSError as e:
         print(f'error: cannot read {args.frame}: {e.strerror}', file=sys.stderr)
         return 1
+    masks = None
+    if args.masks:
+        try:
+            with open(args.masks, encoding='utf-8') as fh:
+                masks = {k: np.asarray(v, dtype=np.int64) for k, v in json.load(fh).items()}
+        except FileNotFoundError:
+            masks = {}
+        except (OSError, ValueError, AttributeError, TypeError) as e:
+            print(f'error: cannot read the mask store {args.masks}: {e}', file=sys.stderr)
+            return 1
     try:
-        frame = decode(data, max_elements=args.max_elements, max_bytes=args.max_bytes, allow_nonfinite=args.allow_nonfinite)
+        frame = decode(data, max_elements=args.max_elements, max_bytes=args.max_bytes, allow_nonfinite=args.allow_nonfinite,
+                       masks=masks)
     except FormatError as e:
         print(f'error: {e.code} at offset {e.offset}: {e.message}', file=sys.stderr)
         return 1
+    if masks is not None:
+        with open(args.masks, 'w', encoding='utf-8') as fh:
+            json.dump({k: [int(x) for x in v] for k, v in masks.items()}, fh)
     if args.dense:
         with open(args.dense, 'wb') as fh:
             for t in frame.tensors:
@@ -601,8 +788,9 @@ def main(argv=None) -> int:
         print(f'step {frame.step}, {len(frame.tensors)} tensors, {frame.total_bytes} bytes, crc32c {_hex32(frame.checksum)}')
         for t in frame.tensors:
             shape = 'flat' if t.shape is None else 'x'.join(map(str, t.shape)) or 'scalar'
+            unit = '' if t.unit == 'element' else f', unit {t.unit}'
             print(f'  {t.name}: {t.method}, length {t.length} ({shape}), k {t.indices.size}, '
-                  f'{t.index_code}/{t.value_code}, {t.section_bytes} bytes')
+                  f'{t.index_code}/{t.value_code}, {t.section_bytes} bytes{unit}')
     return 0
 
 

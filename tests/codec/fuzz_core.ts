@@ -7,9 +7,54 @@
  */
 import { encodeFrame, type EncodeTensor } from '../../ts-api/codec/frame.ts';
 import { decodeFrame } from '../../ts-api/codec/frame_decode.ts';
-import { INDEX_CODE_NAMES, VALUE_CODE_NAMES } from '../../ts-api/codec/ids.ts';
+import { INDEX_CODE_NAMES, VALUE_CODE_NAMES, type IndexCodeName, type ValueCodeName } from '../../ts-api/codec/ids.ts';
+import { rectElementCount, rectElements, rectGrid } from '../../ts-api/codec/units.ts';
 import { FormatError } from '../../ts-api/errors.ts';
 import { fixCrc, randomIndices, randomValues, rng } from './helpers.ts';
+
+/** The mask store the fuzzers decode with: values-only mask sections of the corpus use these masks. */
+export const FUZZ_MASKS: ReadonlyArray<[string, readonly number[]]> = [['mask.s', [1, 5, 9, 20, 33]], ['mask.t', [0, 2]]];
+
+/** A fresh copy of {@link FUZZ_MASKS} as a mask store. */
+export function fuzzMasks(): Map<string, Uint32Array> {
+  return new Map(FUZZ_MASKS.map(([k, v]) => [k, Uint32Array.from(v)]));
+}
+
+/** Structured tensors (rect, nm, mask with and without the mask) with the given codes. */
+export function structuredTensors(r: () => number, ic: IndexCodeName, vc: ValueCodeName): EncodeTensor[] {
+  const int = (m: number): number => Math.floor(r() * m);
+  const rank = 2 + int(2);
+  const shape = Array.from({ length: rank }, () => 1 + int(rank === 2 ? 9 : 4));
+  const unitDims = shape.map((d) => 1 + int(d + 1));
+  const g = rectGrid(shape, unitDims);
+  const units = randomIndices(r, g.U, int(g.U + 1));
+  const n = shape.reduce((a, d) => a * d, 1);
+  const idx = rectElements(g, units, rectElementCount(g, units));
+  const M = 1 + int(6);
+  const N = int(M + 1);
+  const cols = 1 + int(10);
+  const rows = 1 + int(4);
+  const nmIdx: number[] = [];
+  for (let row = 0; row < rows; row++) {
+    for (let s = 0; s < cols; s += M) {
+      const gsize = Math.min(M, cols - s);
+      const keep = randomIndices(r, gsize, Math.min(N, gsize));
+      for (const q of keep) nmIdx.push(row * cols + s + q);
+    }
+  }
+  const m = FUZZ_MASKS[0]![1];
+  const out: EncodeTensor[] = [
+    { name: 'rect', method: (['block', 'channel', 'head', 'row', 'column'] as const)[int(5)]!, length: n, shape, unitDims,
+      units, indices: idx, values: randomValues(r, idx.length), indexCode: ic === 'csr' && rank !== 2 ? 'auto' : ic, valueCode: vc },
+    { name: 'nm', method: 'nm', length: rows * cols, ...(r() < 0.7 ? { shape: [rows, cols] } : rows === 1 ? {} : { shape: [rows, cols] }),
+      nm: [N, M], indices: Uint32Array.from(nmIdx), values: randomValues(r, nmIdx.length), valueCode: vc },
+    { name: 'mask.s', method: 'mask', length: 40, indices: Uint32Array.from(m), values: randomValues(r, m.length), maskChanged: false, valueCode: vc },
+    { name: 'mask.sent', method: 'mask', length: 30, indices: randomIndices(r, 30, int(31)), values: new Float32Array(0), valueCode: vc,
+      indexCode: ic === 'csr' ? 'auto' : ic },
+  ];
+  out[3]!.values = randomValues(r, out[3]!.indices.length);
+  return out;
+}
 
 /** A corpus of valid frames covering every index code × value code and some edge shapes. */
 export function corpus(seed: number): Uint8Array[] {
@@ -33,6 +78,13 @@ export function corpus(seed: number): Uint8Array[] {
   }
   frames.push(encodeFrame({ step: 0, tensors: [] }));
   frames.push(encodeFrame({ step: 1, tensors: [{ name: 'z', method: 'randomk', length: 0, indices: new Uint32Array(0), values: new Float32Array(0) }] }));
+  // Structured units (rect, nm, mask): every index code, a value code each.
+  for (const ic of INDEX_CODE_NAMES) {
+    const vc = VALUE_CODE_NAMES[Math.floor(r() * VALUE_CODE_NAMES.length)]!;
+    const ts = structuredTensors(r, ic, vc);
+    frames.push(encodeFrame({ step: 2, tensors: ts }));
+    frames.push(encodeFrame({ step: 3, tensors: [ts[Math.floor(r() * ts.length)]!] }));
+  }
   return frames;
 }
 
@@ -44,7 +96,7 @@ export function mutate(r: () => number, src: Uint8Array, other: Uint8Array): Uin
   const pick = (): number => Math.floor(r() * Math.max(1, b.length));
   const rounds = 1 + Math.floor(r() * 3);
   for (let m = 0; m < rounds; m++) {
-    const op = Math.floor(r() * 8);
+    const op = Math.floor(r() * 9);
     if (op === 0) b[pick()] ^= 1 << Math.floor(r() * 8);
     else if (op === 1) b[pick()] = Math.floor(r() * 256);
     else if (op === 2) {
@@ -63,7 +115,8 @@ export function mutate(r: () => number, src: Uint8Array, other: Uint8Array): Uin
       const p = pick();
       const q = Math.floor(r() * other.length);
       b = Uint8Array.from([...b.subarray(0, p), ...other.subarray(q)]);
-    } else b[pick()] = r() < 0.5 ? 0 : 0xff;
+    } else if (op === 7) b[pick()] = r() < 0.5 ? 0 : 0xff;
+    else b[pick()] = Math.floor(r() * 24); // small values: unit, method, flags, rank, codes, N, M
   }
   if (r() < 0.85 && b.length >= 24) {
     const total = b.length;
@@ -106,7 +159,7 @@ export interface FuzzStats {
  */
 export function runCase(bytes: Uint8Array): string {
   try {
-    const f = decodeFrame(bytes, { maxElements: 1 << 22 });
+    const f = decodeFrame(bytes, { maxElements: 1 << 22 }, { masks: fuzzMasks() });
     for (const t of f.tensors) {
       if (t.indices.length !== t.values.length) throw new Error('indices and values differ in length');
       let prev = -1;

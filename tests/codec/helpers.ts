@@ -74,6 +74,8 @@ export interface RawSection {
   valueCode?: number;
   rank?: number;
   dims?: number[];
+  /** Raw unit geometry bytes after the dims (unit 1: unit_rank + unit_dims; unit 2: N, M). */
+  unitBytes?: ArrayLike<number>;
   length: number;
   k: number;
   /** Raw parameter bytes (rice b, f32 scale ...), written as given. */
@@ -98,6 +100,7 @@ export function rawSection(s: RawSection): Uint8Array {
     .u8(s.valueCode ?? 0)
     .u8(s.rank ?? dims.length);
   for (const d of dims) b.u32(d);
+  b.raw(s.unitBytes ?? []);
   b.u32(s.length).u32(s.k).raw(s.params ?? []);
   b.u32(s.indexBytes ?? s.indexPayload.length).u32(s.valueBytes ?? s.valuePayload.length);
   return b.raw(s.indexPayload).raw(s.valuePayload).bytes();

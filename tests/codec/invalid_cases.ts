@@ -18,6 +18,8 @@ export interface InvalidCase {
   code: string;
   offset: number;
   limits?: DecodeLimits;
+  /** The decoder's mask store before decoding (tensor name → mask indices), if any. */
+  masks?: Record<string, number[]>;
 }
 
 const u32s = (...v: number[]): number[] => v.flatMap((x) => new Bytes().u32(x).a);
@@ -28,12 +30,46 @@ export function base(over: Partial<RawSection> = {}): Uint8Array {
   return rawSection({ length: 10, k: 2, indexPayload: u32s(3, 7), valuePayload: f32s(1, -2), ...over });
 }
 
+/**
+ * A rect (unit 1) section: 'w', block, shape [5, 7], unit dims [2, 3] (grid [3, 3], U = 9), coo,
+ * f32, k = 2 units [0, 8] (6 + 1 elements). Offsets in a one-section frame: method 23, unit 24,
+ * flags 25, index code 26, value code 27, rank 28, dims 29, unit_rank 37, unit dims 38, n 46, k 50,
+ * index bytes 54, value bytes 58, index payload 62, value payload 70, CRC 98.
+ */
+export function rectBase(over: Partial<RawSection> = {}): Uint8Array {
+  return rawSection({
+    method: 16, unit: 1, dims: [5, 7], unitBytes: [2, ...u32s(2, 3)], length: 35, k: 2,
+    indexPayload: u32s(0, 8), valuePayload: f32s(1, 2, 3, 7, 8, 9, 34), ...over,
+  });
+}
+
+/**
+ * An nm (unit 2) section: 'w', nm, shape [2, 6], 2:4 (groups 4 + 2 per row, k = 8), bitmap, f32,
+ * kept [0, 3, 4, 5, 7, 8, 10, 11]. Offsets: N 37, M 38, n 39, k 43, index bytes 47, value bytes 51,
+ * index payload 55, value payload 57, CRC 89.
+ */
+export function nmBase(over: Partial<RawSection> = {}): Uint8Array {
+  return rawSection({
+    method: 21, unit: 2, indexCode: 2, dims: [2, 6], unitBytes: [2, 4], length: 12, k: 8,
+    indexPayload: [0xb9, 0x0d], valuePayload: f32s(1, 2, 3, 4, 5, 6, 7, 8), ...over,
+  });
+}
+
+/**
+ * A mask (unit 3) section sent without its mask: 'w', mask, no shape, n = 10, k = 2, no index
+ * payload, f32 values [5, 6]. Offsets: unit 24, flags 25, index code 26, n 29, k 33, index bytes 37,
+ * value bytes 41, value payload 45, CRC 53.
+ */
+export function maskBase(over: Partial<RawSection> = {}): Uint8Array {
+  return rawSection({ method: 22, unit: 3, length: 10, k: 2, indexPayload: [], valuePayload: f32s(5, 6), ...over });
+}
+
 /** Every invalid case. */
 export function invalidCases(): InvalidCase[] {
   const ok = rawFrame([base()]);
   const c: InvalidCase[] = [];
-  const add = (name: string, bytes: Uint8Array, code: string, offset: number, limits?: DecodeLimits): void => {
-    c.push({ name, bytes, code, offset, ...(limits ? { limits } : {}) });
+  const add = (name: string, bytes: Uint8Array, code: string, offset: number, limits?: DecodeLimits, masks?: Record<string, number[]>): void => {
+    c.push({ name, bytes, code, offset, ...(limits ? { limits } : {}), ...(masks ? { masks } : {}) });
   };
   add('limit_max_bytes', ok, 'E_LIMIT', 0, { maxBytes: 64 });
   add('limit_max_elements', ok, 'E_LIMIT', 33, { maxElements: 1 });
@@ -57,8 +93,15 @@ export function invalidCases(): InvalidCase[] {
   add('name_surrogate_utf8', rawFrame([base({ nameBytes: [0xed, 0xa0, 0x80] })]), 'E_NAME', 22);
   add('name_duplicate', rawFrame([base(), base()]), 'E_NAME', 63);
   add('method_unknown', rawFrame([base({ method: 8 })]), 'E_CODE', 23);
-  add('method_reserved_block', rawFrame([base({ method: 16 })]), 'E_CODE', 23);
+  add('method_reserved_15', rawFrame([base({ method: 15 })]), 'E_CODE', 23);
+  add('method_reserved_23', rawFrame([base({ method: 23 })]), 'E_CODE', 23);
+  add('method_block_with_unit_element', rawFrame([base({ method: 16 })]), 'E_CODE', 24);
   add('unit_reserved', rawFrame([base({ unit: 1 })]), 'E_CODE', 24);
+  add('unit_unknown', rawFrame([rectBase({ unit: 4 })]), 'E_CODE', 24);
+  add('unit_nm_for_mask_method', rawFrame([maskBase({ unit: 2 })]), 'E_CODE', 24);
+  add('mask_flag_on_element_unit', rawFrame([base({ flags: 2 })]), 'E_RESERVED', 25);
+  add('mask_flag_on_rect_unit', rawFrame([rectBase({ flags: 3 })]), 'E_RESERVED', 25);
+  add('mask_unit_flag_bit2', rawFrame([maskBase({ flags: 4 })]), 'E_RESERVED', 25);
   add('tensor_flags', rawFrame([base({ flags: 2 })]), 'E_RESERVED', 25);
   add('index_code_unknown', rawFrame([base({ indexCode: 6 })]), 'E_CODE', 26);
   add('value_code_unknown', rawFrame([base({ valueCode: 5 })]), 'E_CODE', 27);
@@ -99,5 +142,47 @@ export function invalidCases(): InvalidCase[] {
   add('f32_inf', rawFrame([base({ valuePayload: [0, 0, 0x80, 0xff, ...f32s(1)] })]), 'E_NONFINITE_VALUE', 53);
   add('f16_inf', rawFrame([base({ valueCode: 1, valuePayload: [0, 0x3c, 0, 0x7c] })]), 'E_NONFINITE_VALUE', 55);
   add('bf16_nan', rawFrame([base({ valueCode: 2, valuePayload: [0xc0, 0x7f, 0x80, 0x3f] })]), 'E_NONFINITE_VALUE', 53);
+  // Unit 1 (rect).
+  add('rect_without_shape', rawFrame([rectBase({ flags: 0, rank: 0, dims: [], unitBytes: [0] })]), 'E_SHAPE', 28);
+  add('rect_csr_rank3', rawFrame([rectBase({ indexCode: 1, dims: [5, 7, 1], unitBytes: [3, ...u32s(2, 3, 1)] })]), 'E_SHAPE', 28);
+  add('rect_truncated_unit_dims', rawFrame([rectBase({ name: 'wwwwwwww' }).slice(0, 27)]), 'E_TRUNCATED', 45);
+  add('rect_unit_rank', rawFrame([rectBase({ unitBytes: [1, ...u32s(2, 3)] })]), 'E_SHAPE', 37);
+  add('rect_unit_dim_zero', rawFrame([rectBase({ unitBytes: [2, ...u32s(2, 0)] })]), 'E_SHAPE', 42);
+  add('rect_shape_product', rawFrame([rectBase({ length: 36 })]), 'E_SHAPE', 46);
+  add('rect_k_above_units', rawFrame([rectBase({ k: 10 })]), 'E_COUNT', 50);
+  add('rect_limit_units', rawFrame([rectBase()]), 'E_LIMIT', 50, { maxElements: 1 });
+  add('rect_limit_elements', rawFrame([rectBase()]), 'E_LIMIT', 50, { maxElements: 6 });
+  add('rect_bitmap_bytes', rawFrame([rectBase({ indexCode: 2, indexPayload: [0x01, 0x01, 0x00, 0x00, 0x00] })]), 'E_COUNT', 54);
+  add('rect_csr_grid_bytes', rawFrame([rectBase({ indexCode: 1, indexPayload: u32s(0, 1, 1, 1, 1, 1, 0, 2) })]), 'E_COUNT', 54);
+  add('rect_value_bytes_below_k', rawFrame([rectBase({ valuePayload: f32s(1) })]), 'E_COUNT', 58);
+  add('rect_value_bytes_not_m', rawFrame([rectBase({ valuePayload: f32s(1, 2, 3, 4, 5, 6) })]), 'E_COUNT', 58);
+  add('rect_unit_range', rawFrame([rectBase({ indexPayload: u32s(0, 9) })]), 'E_INDEX_RANGE', 66);
+  add('rect_unit_order', rawFrame([rectBase({ indexPayload: u32s(8, 0) })]), 'E_INDEX_ORDER', 66);
+  add('rect_unit_varint_range', rawFrame([rectBase({ indexCode: 4, indexPayload: [0x00, 0x08] })]), 'E_INDEX_RANGE', 63);
+  add('rect_value_nan', rawFrame([rectBase({ valuePayload: [...f32s(1, 2, 3, 7, 8, 9), 0, 0, 0xc0, 0x7f] })]), 'E_NONFINITE_VALUE', 94);
+  // Unit 2 (nm).
+  add('nm_index_code', rawFrame([nmBase({ indexCode: 0 })]), 'E_CODE', 26);
+  add('nm_group_zero', rawFrame([nmBase({ unitBytes: [0, 0] })]), 'E_PARAM', 38);
+  add('nm_group_33', rawFrame([nmBase({ unitBytes: [2, 33] })]), 'E_PARAM', 38);
+  add('nm_n_above_m', rawFrame([nmBase({ unitBytes: [5, 4] })]), 'E_PARAM', 37);
+  add('nm_truncated_params', rawFrame([nmBase({ name: 'wwwwwwww' }).slice(0, 25)]), 'E_TRUNCATED', 44);
+  add('nm_k_mismatch', rawFrame([nmBase({ k: 7, valuePayload: f32s(1, 2, 3, 4, 5, 6, 7) })]), 'E_COUNT', 43);
+  add('nm_index_bytes', rawFrame([nmBase({ indexPayload: [0xb9, 0x0d, 0x00] })]), 'E_COUNT', 47);
+  // row 1's first group (elements 6..9) spans payload bytes 0 and 1; without element 8 it keeps 1:
+  // E_COUNT at the byte of its first bit
+  add('nm_group_count', rawFrame([nmBase({ indexPayload: [0xb9, 0x0c] })]), 'E_COUNT', 55);
+  add('nm_group_count_second_byte', rawFrame([nmBase({ indexPayload: [0xb9, 0x05] })]), 'E_COUNT', 56);
+  add('nm_pad_bits', rawFrame([nmBase({ indexPayload: [0xb9, 0x1d] })]), 'E_RESERVED', 56);
+  // Unit 3 (mask).
+  add('mask_stored_index_code', rawFrame([maskBase({ indexCode: 2 })]), 'E_CODE', 26);
+  add('mask_stored_index_bytes', rawFrame([maskBase({ indexPayload: u32s(1, 5) })]), 'E_COUNT', 37);
+  add('mask_sent_index_range', rawFrame([maskBase({ flags: 2, indexPayload: u32s(1, 10) })]), 'E_INDEX_RANGE', 49);
+  add('mask_missing', rawFrame([maskBase()]), 'E_MASK', 20);
+  add('mask_wrong_size', rawFrame([maskBase()]), 'E_MASK', 20, undefined, { w: [1, 5, 7] });
+  add('mask_stored_out_of_range', rawFrame([maskBase()]), 'E_MASK', 20, undefined, { w: [1, 10] });
+  add('mask_other_name', rawFrame([maskBase()]), 'E_MASK', 20, undefined, { v: [1, 5] });
+  add('mask_missing_second_section', rawFrame([base({ name: 'a' }), maskBase()]), 'E_MASK', 61, undefined, { a: [1, 2] });
+  add('mask_byte_errors_first', rawFrame([maskBase(), base({ name: 'b', valuePayload: [...f32s(1), 0, 0, 0xc0, 0x7f] })]), 'E_NONFINITE_VALUE', 90);
+  add('mask_missing_after_sent_mask', rawFrame([maskBase({ name: 'a', flags: 2, indexPayload: u32s(1, 5) }), maskBase({ name: 'b' })]), 'E_MASK', 61, undefined, {});
   return c;
 }

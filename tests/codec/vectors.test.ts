@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeFrame } from '../../ts-api/codec/frame.ts';
 import { decodeFrame } from '../../ts-api/codec/frame_decode.ts';
 import type { DecodeLimits } from '../../ts-api/codec/frame.ts';
-import { buildVectors, decodedToJson, updateFromJson, type ValidVector } from '../vectors/cases.ts';
+import { buildVectors, decodedToJson, masksFromJson, masksToJson, updateFromJson, type ValidVector } from '../vectors/cases.ts';
 import { formatErrorOf } from './helpers.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'vectors');
@@ -28,7 +28,9 @@ for (const name of manifest.valid) {
   test(`golden valid '${name}': decodes to the expected content; re-encoding gives the same bytes`, () => {
     const bytes = bin('valid', name);
     const v = json<Omit<ValidVector, 'bytes' | 'name'>>('valid', name);
-    const got = decodedToJson(decodeFrame(bytes));
+    const store = masksFromJson(v.masks);
+    const got = decodedToJson(decodeFrame(bytes, {}, { masks: store }));
+    if (v.masksAfter !== undefined) assert.deepEqual(masksToJson(store!), v.masksAfter, 'mask store after decoding');
     // values are compared by their f32 bit patterns (the numbers are informative: JSON loses -0)
     assert.deepEqual({ ...got, tensors: got.tensors.map((t) => ({ ...t, values: [] })) },
       { ...v.decoded, tensors: v.decoded.tensors.map((t) => ({ ...t, values: [] })) });
@@ -40,9 +42,11 @@ for (const name of manifest.valid) {
 for (const name of manifest.invalid) {
   test(`golden invalid '${name}': fails with the expected code and offset`, () => {
     const bytes = bin('invalid', name);
-    const v = json<{ code: string; offset: number; limits?: DecodeLimits }>('invalid', name);
-    const e = formatErrorOf(() => decodeFrame(bytes, v.limits));
+    const v = json<{ code: string; offset: number; limits?: DecodeLimits; masks?: Record<string, number[]> }>('invalid', name);
+    const store = masksFromJson(v.masks) ?? new Map<string, Uint32Array>();
+    const e = formatErrorOf(() => decodeFrame(bytes, v.limits, { masks: store }));
     assert.deepEqual([e.code, e.offset], [v.code, v.offset], e.message);
+    assert.deepEqual(masksToJson(store), v.masks ?? {}, 'a failed frame leaves the mask store unchanged');
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCompressor } from '../../ts-api/index.ts';
+import { createCompressor, decodeFrame } from '../../ts-api/index.ts';
 import { selectTopK } from '../../ts-api/reference/select_topk.ts';
 import { bits } from './harness.ts';
 import { makeTensor } from './generators.ts';
@@ -43,7 +43,7 @@ test('mask = top-k of the |g| EMA, refreshed every M steps; sent values and resi
   }
 });
 
-test('caller-trained scores decide the next refresh; state round-trips; frames await the wire extension', async () => {
+test('caller-trained scores decide the next refresh; state round-trips; frames carry the mask when it changed', async () => {
   const opts = { method: 'mask', k: 4, maskEvery: 2 } as const;
   const c = await createCompressor(opts);
   c.step({ w: makeTensor(50, 'random', 1) });
@@ -62,6 +62,18 @@ test('caller-trained scores decide the next refresh; state round-trips; frames a
     assert.deepEqual(a.indices, b.indices, `step ${st}`);
     assert.deepEqual(bits(a.values), bits(b.values));
   }
-  assert.throws(() => c.encode(c.step({ w: makeTensor(50, 'random', 1) })), /unit sections|wire/);
+  // Frames carry the mask only when it changed; a receiver's mask store fills in the rest.
+  const e = await createCompressor(opts);
+  const store = new Map<string, Uint32Array>();
+  for (let st = 0; st < 7; st++) {
+    const res = e.step({ w: makeTensor(50, 'random', 20 + st) });
+    const t = res.tensors[0]!;
+    const d = decodeFrame(e.encode(res), {}, { masks: store }).tensors[0]!;
+    assert.equal(d.unit, 'mask');
+    assert.equal(d.maskSent, t.maskChanged, `step ${st}`);
+    assert.deepEqual([d.indices, bits(d.values)], [t.indices, bits(t.values)], `step ${st}`);
+    assert.deepEqual(store.get('w'), e.getMask('w'));
+  }
+  assert.throws(() => decodeFrame(e.encode(e.step({ w: makeTensor(50, 'random', 1) }))), /E_MASK|stored mask/);
   assert.throws(() => c.setMaskScores('w', new Float32Array(50).fill(NaN)), /non-finite/);
 });

@@ -31,7 +31,7 @@ const HOST_IMPORTS = [
   'sg_wire_version', 'sg_codec_seed', 'sg_frame_begin', 'sg_frame_add_tensor', 'sg_frame_finish', 'sg_frame_bytes',
   'sg_frame_status', 'sg_frame_error_index', 'sg_decode', 'sg_decode_error_offset', 'sg_decode_release',
   'sg_decode_step', 'sg_decode_total_length', 'sg_decode_checksum', 'sg_decode_tensor_count', 'sg_decode_field',
-  'sg_decode_name', 'sg_decode_dim', 'sg_decode_values',
+  'sg_decode_name', 'sg_decode_dim', 'sg_decode_values', 'sg_decode_unit_dim',
 ];
 
 const tmp = tempDir('chost');
@@ -113,11 +113,16 @@ test('the C host reproduces the TS API bit for bit: frames, selections of every 
 const VECTORS = join(ROOT, 'tests/vectors');
 const manifest = JSON.parse(readFileSync(join(VECTORS, 'manifest.json'), 'utf8')) as { valid: string[]; invalid: string[] };
 
+/** sg_decode's --mask arguments for a mask store. */
+const maskArgs = (masks: Record<string, number[]> | undefined): string[] =>
+  Object.entries(masks ?? {}).flatMap(([k, v]) => ['--mask', `${k}=${v.join(',')}`]);
+
 test('the C host decodes every golden vector like the spec says (content bit for bit; code and offset)', () => {
   requireCTools();
   const exe = join(out, 'sg_decode');
   for (const name of manifest.valid) {
-    const r = run(exe, [join(VECTORS, 'valid', `${name}.bin`)]);
+    const masks = (JSON.parse(readFileSync(join(VECTORS, 'valid', `${name}.json`), 'utf8')) as { masks?: Record<string, number[]> }).masks;
+    const r = run(exe, [join(VECTORS, 'valid', `${name}.bin`), ...maskArgs(masks)]);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     const want = JSON.parse(readFileSync(join(VECTORS, 'valid', `${name}.json`), 'utf8')) as { decoded: { tensors: Array<Record<string, unknown>> } };
     const expected = { ...want.decoded, tensors: want.decoded.tensors.map(({ values: _v, ...rest }) => rest) };
@@ -125,9 +130,9 @@ test('the C host decodes every golden vector like the spec says (content bit for
   }
   for (const name of manifest.invalid) {
     const want = JSON.parse(readFileSync(join(VECTORS, 'invalid', `${name}.json`), 'utf8')) as {
-      code: string; offset: number; limits?: { maxBytes?: number; maxElements?: number };
+      code: string; offset: number; limits?: { maxBytes?: number; maxElements?: number }; masks?: Record<string, number[]>;
     };
-    const args = [join(VECTORS, 'invalid', `${name}.bin`)];
+    const args = [join(VECTORS, 'invalid', `${name}.bin`), ...maskArgs(want.masks)];
     if (want.limits?.maxBytes !== undefined) args.push('--max-bytes', String(want.limits.maxBytes));
     if (want.limits?.maxElements !== undefined) args.push('--max-elements', String(want.limits.maxElements));
     const r = run(exe, args);

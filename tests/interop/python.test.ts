@@ -14,11 +14,12 @@ import { decodeFrame, densify, encodeFrame, type DecodeLimits, type EncodeTensor
 import { crc32c } from '../../ts-api/codec/crc32c.ts';
 import type { IndexCodeName, ValueCodeName } from '../../ts-api/codec/ids.ts';
 import { FormatError } from '../../ts-api/errors.ts';
-import { decodedToJson } from '../vectors/cases.ts';
+import { decodedToJson, masksFromJson } from '../vectors/cases.ts';
 import { bytesOf, concat, PY_DECODER, PY_DECODER_DIR, PYTHON, requirePythonNumpy, ROOT, run, tempDir } from './helpers.ts';
 
 type Json = Record<string, unknown>;
-type PyResult = { decoded?: Json; error?: { code: string; offset: number; message: string } };
+type PyResult = { decoded?: Json; error?: { code: string; offset: number; message: string }; masks?: Record<string, number[]> };
+type Masks = Record<string, number[]>;
 
 const VECTORS = join(ROOT, 'tests/vectors');
 const DRIVER = join(ROOT, 'tests/interop/py_driver.py');
@@ -28,9 +29,9 @@ const tmp = tempDir('pyinterop');
 after(() => tmp.cleanup());
 
 /** The frame as the decoders' common JSON, without the informative `values` numbers. */
-function tsJson(bytes: Uint8Array, limits: DecodeLimits = {}): PyResult {
+function tsJson(bytes: Uint8Array, limits: DecodeLimits = {}, masks?: Masks): PyResult {
   try {
-    const j = decodedToJson(decodeFrame(bytes, limits));
+    const j = decodedToJson(decodeFrame(bytes, limits, { masks: masksFromJson(masks) }));
     return { decoded: { ...j, tensors: j.tensors.map(({ values: _v, ...rest }) => rest) } };
   } catch (e) {
     if (!(e instanceof FormatError)) throw e;
@@ -39,7 +40,7 @@ function tsJson(bytes: Uint8Array, limits: DecodeLimits = {}): PyResult {
 }
 
 /** Decodes many frame files in one Python process. */
-function pyFiles(items: Array<{ path: string } & DecodeLimits>): PyResult[] {
+function pyFiles(items: Array<{ path: string; masks?: Masks } & DecodeLimits>): PyResult[] {
   const list = join(tmp.dir, `list-${items.length}-${Date.now()}.json`);
   writeFileSync(list, JSON.stringify(items));
   const r = run(PYTHON, [DRIVER, PY_DECODER_DIR, 'files', list]);
@@ -63,20 +64,24 @@ test(`${PYTHON} with NumPy is available`, () => requirePythonNumpy());
 
 for (const name of manifest.valid) {
   test(`python decodes golden '${name}' to its expected content, bit for bit`, () => {
-    const want = JSON.parse(readFileSync(join(VECTORS, 'valid', `${name}.json`), 'utf8')) as { decoded: Json & { tensors: Json[] } };
+    const want = JSON.parse(readFileSync(join(VECTORS, 'valid', `${name}.json`), 'utf8')) as {
+      decoded: Json & { tensors: Json[] }; masksAfter?: Masks;
+    };
     const expected = { ...want.decoded, tensors: want.decoded.tensors.map(({ values: _v, ...rest }) => rest) };
     const got = golden.valid[name];
     assert.ok(got?.decoded, `python failed: ${JSON.stringify(got?.error)}`);
     assert.deepEqual(got.decoded, expected);
+    if (want.masksAfter !== undefined) assert.deepEqual(got.masks, want.masksAfter, 'mask store after decoding');
   });
 }
 
 for (const name of manifest.invalid) {
   test(`python rejects golden '${name}' with the expected code and offset`, () => {
-    const want = JSON.parse(readFileSync(join(VECTORS, 'invalid', `${name}.json`), 'utf8')) as { code: string; offset: number };
+    const want = JSON.parse(readFileSync(join(VECTORS, 'invalid', `${name}.json`), 'utf8')) as { code: string; offset: number; masks?: Masks };
     const got = golden.invalid[name];
     assert.ok(got?.error, `python decoded an invalid frame: ${JSON.stringify(got).slice(0, 200)}`);
     assert.deepEqual([got.error.code, got.error.offset], [want.code, want.offset], got.error.message);
+    if (want.masks !== undefined) assert.deepEqual(got.masks, want.masks, 'a failed frame leaves the mask store unchanged');
   });
 }
 
@@ -225,12 +230,17 @@ test(`python and TS agree on seeded mutations of valid frames (seed ${SEED})`, a
   requirePythonNumpy();
   const r = rng(SEED ^ 0x5bd1e995);
   const { frames } = await scenario();
-  const bases = [...manifest.valid.map((n) => new Uint8Array(readFileSync(join(VECTORS, 'valid', `${n}.bin`)))), ...frames]
-    .filter((b) => b.length < 4096);
-  const items: Array<{ path: string } & DecodeLimits> = [];
-  const mutants: Array<{ bytes: Uint8Array; limits: DecodeLimits }> = [];
+  const bases: Array<{ bytes: Uint8Array; masks?: Masks }> = [
+    ...manifest.valid.map((n) => ({
+      bytes: new Uint8Array(readFileSync(join(VECTORS, 'valid', `${n}.bin`))),
+      masks: (JSON.parse(readFileSync(join(VECTORS, 'valid', `${n}.json`), 'utf8')) as { masks?: Masks }).masks,
+    })),
+    ...frames.map((bytes) => ({ bytes })),
+  ].filter((b) => b.bytes.length < 4096);
+  const items: Array<{ path: string; masks?: Masks } & DecodeLimits> = [];
+  const mutants: Array<{ bytes: Uint8Array; limits: DecodeLimits; masks?: Masks }> = [];
   for (let m = 0; m < 3000; m++) {
-    const base = bases[Math.floor(r() * bases.length)]!;
+    const { bytes: base, masks } = bases[Math.floor(r() * bases.length)]!;
     let b = base.slice();
     const kind = r();
     if (kind < 0.1) b = b.slice(0, Math.floor(r() * b.length));
@@ -250,13 +260,13 @@ test(`python and TS agree on seeded mutations of valid frames (seed ${SEED})`, a
     const limits: DecodeLimits = r() < 0.1 ? { maxElements: Math.floor(r() * 64) } : {};
     const path = join(tmp.dir, `mutant-${m}.bin`);
     writeFileSync(path, b);
-    items.push({ path, ...limits });
-    mutants.push({ bytes: b, limits });
+    items.push({ path, ...limits, ...(masks ? { masks } : {}) });
+    mutants.push({ bytes: b, limits, masks });
   }
   const py = pyFiles(items);
   let errors = 0;
-  mutants.forEach(({ bytes, limits }, m) => {
-    const ts = tsJson(bytes, limits);
+  mutants.forEach(({ bytes, limits, masks }, m) => {
+    const ts = tsJson(bytes, limits, masks);
     if (ts.error) errors++;
     assert.deepEqual(...same(py[m]!, ts), `mutant ${m} (seed ${SEED}): ${ts.error?.message ?? 'TS decoded it'}`);
   });
@@ -281,6 +291,24 @@ test('python CLI: --json, --dense, a bad frame (exit 1, one error line) and bad 
   assert.match(limit.stderr, /^error: E_LIMIT at offset 0: /);
   assert.equal(run(PYTHON, [PY_DECODER]).status, 2);
   assert.equal(run(PYTHON, [PY_DECODER, join(tmp.dir, 'missing.sgd')]).status, 1);
+});
+
+test('python CLI --masks: a mask store file is read, used for masks sent without the mask, and rewritten', () => {
+  requirePythonNumpy();
+  const store = join(tmp.dir, 'masks.json');
+  const stored = join(VECTORS, 'valid/mask_stored.bin');
+  const cold = run(PYTHON, [PY_DECODER, stored, '--json', '--masks', store]);
+  assert.equal(cold.status, 1);
+  assert.match(cold.stderr, /^error: E_MASK at offset 20: /);
+  const sent = run(PYTHON, [PY_DECODER, join(VECTORS, 'valid/mask_sent.bin'), '--masks', store]);
+  assert.equal(sent.status, 0, sent.stderr);
+  assert.match(sent.stdout, /m1: mask, length 100 \(flat\), k 5, rice\/f32, \d+ bytes, unit mask/);
+  const want = JSON.parse(readFileSync(join(VECTORS, 'valid/mask_sent.json'), 'utf8')) as { masksAfter: Masks };
+  assert.deepEqual(JSON.parse(readFileSync(store, 'utf8')), want.masksAfter);
+  const warm = run(PYTHON, [PY_DECODER, stored, '--json', '--masks', store]);
+  assert.equal(warm.status, 0, warm.stderr);
+  const expected = JSON.parse(readFileSync(join(VECTORS, 'valid/mask_stored.json'), 'utf8')) as { decoded: Json & { tensors: Json[] } };
+  assert.deepEqual(JSON.parse(warm.stdout), { ...expected.decoded, tensors: expected.decoded.tensors.map(({ values: _v, ...t }) => t) });
 });
 
 test('python allow_nonfinite relaxes only E_NONFINITE_VALUE', () => {

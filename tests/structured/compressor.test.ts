@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, ShapeError, createCompressor, type CompressorOptions } from '../../ts-api/index.ts';
+import { ConfigError, ShapeError, createCompressor, decodeFrame, type CompressorOptions } from '../../ts-api/index.ts';
+import { decodeFrameWasm } from '../../ts-api/backends/wasm/codec.ts';
 import { structuredStep, type StructuredSpec } from '../../ts-api/reference/structured/index.ts';
 import { makeTensor } from '../conformance/generators.ts';
 import { bits } from '../conformance/harness.ts';
@@ -36,6 +37,16 @@ for (const [label, options, spec, n, k] of cases) {
         assert.deepEqual(out.units, ref.selection.units);
         assert.deepEqual(bits(c.getResidual('w')), bits(residual!));
         assert.deepEqual(out.shape, options.shape);
+        // The frame carries the unit section; every decoder returns the same elements and units.
+        const frame = c.encode({ step: st, tensors: [out] });
+        for (const d of [decodeFrame(frame).tensors[0]!, decodeFrameWasm(c.core, frame).tensors[0]!]) {
+          assert.deepEqual(d.indices, out.indices);
+          assert.deepEqual(bits(d.values), bits(out.values));
+          assert.equal(d.method, options.method);
+          assert.deepEqual(d.shape, options.shape);
+          if (spec.unit === 'nm') assert.deepEqual([d.unit, d.nm], ['nm', [spec.N, spec.M]]);
+          else assert.deepEqual([d.unit, d.units], ['rect', out.units]);
+        }
       }
     }
   });
@@ -51,9 +62,41 @@ test('head importance ranks heads by caller scores; patterns pick methods per te
   const res = c.step({ 'attn.0.proj': makeTensor(64, 'random', 2), 'm.fc': makeTensor(32, 'random', 3) });
   assert.deepEqual(res.tensors[0]!.units, Uint32Array.from([1, 3]));
   assert.equal(res.tensors[1]!.indices.length, 8, '1 of every 4');
-  assert.throws(() => c.encode(res), /unit sections/);
+  const dec = decodeFrame(c.encode(res));
+  assert.deepEqual(dec.tensors.map((t) => [t.unit, t.method]), [['rect', 'head'], ['nm', 'nm']]);
+  assert.deepEqual(dec.tensors[0]!.units, Uint32Array.from([1, 3]));
+  assert.deepEqual(dec.tensors[0]!.unitDims, [2, 8]);
+  assert.deepEqual(dec.tensors[1]!.indices, res.tensors[1]!.indices);
   c.setImportance('attn.0.proj', new Float32Array([1, 2]));
   assert.throws(() => c.step({ 'attn.0.proj': makeTensor(64, 'random', 2) }), ShapeError);
+});
+
+test('frames of rect units over rank > 2 shapes: rank-R unit dims when the units are rectangles of the shape, else the 2-D view', async () => {
+  const shape = [4, 3, 2, 2];
+  const cases: Array<[CompressorOptions, number[] | undefined, number[]]> = [
+    [{ method: 'channel', k: 2, shape }, undefined, [1, 3, 2, 2]],
+    [{ method: 'row', k: 1, shape }, undefined, [1, 3, 2, 2]],
+    [{ method: 'column', k: 5, shape }, undefined, [4, 1, 1, 1]],
+    [{ method: 'head', heads: 2, k: 1, shape }, undefined, [2, 3, 2, 2]],
+    [{ method: 'head', heads: 3, headLayout: 'cols', k: 2, shape }, undefined, [4, 1, 2, 2]],
+    [{ method: 'block', block: [2, 4], k: 3, shape }, undefined, [2, 1, 2, 2]],
+    [{ method: 'block', block: [3, 5], k: 3, shape }, [4, 12], [3, 5]],
+    [{ method: 'head', heads: 3, headLayout: 'cols', k: 2, shape: [2, 3, 4] }, undefined, [2, 1, 4]],
+    [{ method: 'head', heads: 6, headLayout: 'cols', k: 2, shape: [2, 3, 4] }, undefined, [2, 1, 2]],
+    [{ method: 'head', heads: 4, headLayout: 'cols', k: 2, shape: [2, 3, 4] }, [2, 12], [2, 3]],
+  ];
+  for (const [options, view, unitDims] of cases) {
+    const c = await createCompressor(options);
+    const n = options.shape!.reduce((a, d) => a * d, 1);
+    const res = c.step({ w: makeTensor(n, 'random', 5) });
+    const t = res.tensors[0]!;
+    assert.deepEqual([t.unitDims, t.unitShape], [unitDims, view], JSON.stringify(options));
+    const d = decodeFrame(c.encode(res)).tensors[0]!;
+    assert.deepEqual(d.shape, view ?? options.shape);
+    assert.deepEqual(d.unitDims, unitDims);
+    assert.deepEqual([d.indices, d.units, bits(d.values)], [t.indices, t.units, bits(t.values)], JSON.stringify(options));
+    c.dispose();
+  }
 });
 
 test('bad structured geometry is a ConfigError at the step, with no state change', async () => {

@@ -8,6 +8,7 @@ import { decodeFrame } from '../../ts-api/codec/frame_decode.ts';
 import { INDEX_CODE_NAMES, METHOD_NAMES, VALUE_CODE_NAMES } from '../../ts-api/codec/ids.ts';
 import type { DecodeLimits } from '../../ts-api/codec/frame.ts';
 import { invalidCases } from '../codec/invalid_cases.ts';
+import { rectElementCount, rectElements, rectGrid } from '../../ts-api/codec/units.ts';
 
 /** f32 bit pattern as 8 hex digits. */
 export function f32Hex(x: number): string {
@@ -30,6 +31,13 @@ export interface JsonTensorIn {
   indices: number[];
   valuesF32Hex: string[];
   values: number[];
+  /** Rect methods: kept unit numbers and unit dims. */
+  units?: number[];
+  unitDims?: number[];
+  /** nm: [N, M]. */
+  nm?: [number, number];
+  /** mask: false = send only the values. */
+  maskChanged?: boolean;
 }
 
 /** Expected decoded tensor in JSON form. */
@@ -48,6 +56,12 @@ export interface JsonTensorOut {
   indices: number[];
   valuesF32Hex: string[];
   values: number[];
+  /** Present for units other than `element`. */
+  unit?: string;
+  units?: number[];
+  unitDims?: number[];
+  nm?: [number, number];
+  maskSent?: boolean;
 }
 
 /** A valid golden vector: the encoder input and the expected decoded content. */
@@ -56,6 +70,10 @@ export interface ValidVector {
   description: string;
   encode: { step: number; tensors: JsonTensorIn[] };
   decoded: { version: number; step: number; totalBytes: number; checksum: string; tensors: JsonTensorOut[] };
+  /** The decoder's mask store before decoding (name → indices), when the frame needs one. */
+  masks?: Record<string, number[]>;
+  /** The mask store after decoding, for frames that read or write it. */
+  masksAfter?: Record<string, number[]>;
   bytes: Uint8Array;
 }
 
@@ -65,7 +83,19 @@ export interface InvalidVector {
   code: string;
   offset: number;
   limits?: DecodeLimits;
+  /** The decoder's mask store before decoding, if any. */
+  masks?: Record<string, number[]>;
   bytes: Uint8Array;
+}
+
+/** A mask store from its JSON form (undefined stays undefined). */
+export function masksFromJson(m: Record<string, number[]> | undefined): Map<string, Uint32Array> | undefined {
+  return m === undefined ? undefined : new Map(Object.entries(m).map(([k, v]) => [k, Uint32Array.from(v)]));
+}
+
+/** The JSON form of a mask store. */
+export function masksToJson(m: Map<string, Uint32Array>): Record<string, number[]> {
+  return Object.fromEntries([...m].map(([k, v]) => [k, [...v]]));
 }
 
 /** Convert a JSON encoder input back to an update (values from their hex patterns). */
@@ -80,6 +110,10 @@ export function updateFromJson(e: ValidVector['encode']): FrameUpdate {
       if (t.shape !== undefined) out.shape = t.shape;
       if (t.indexCode !== undefined) out.indexCode = t.indexCode as EncodeTensor['indexCode'];
       if (t.valueCode !== undefined) out.valueCode = t.valueCode as EncodeTensor['valueCode'];
+      if (t.units !== undefined) out.units = Uint32Array.from(t.units);
+      if (t.unitDims !== undefined) out.unitDims = t.unitDims;
+      if (t.nm !== undefined) out.nm = t.nm;
+      if (t.maskChanged !== undefined) out.maskChanged = t.maskChanged;
       return out;
     }),
   };
@@ -89,12 +123,20 @@ export function updateFromJson(e: ValidVector['encode']): FrameUpdate {
 export function decodedToJson(f: DecodedFrame): ValidVector['decoded'] {
   return {
     version: f.version, step: f.step, totalBytes: f.totalBytes, checksum: f.checksum.toString(16).padStart(8, '0'),
-    tensors: f.tensors.map((t) => ({
-      name: t.name, method: t.method, length: t.length, shape: t.shape ?? null,
-      indexCode: t.indexCode, valueCode: t.valueCode, indexParam: t.indexParam, valueParamF32Hex: f32Hex(t.valueParam),
-      indexBytes: t.indexBytes, valueBytes: t.valueBytes, sectionBytes: t.sectionBytes,
-      indices: [...t.indices], valuesF32Hex: [...t.values].map(f32Hex), values: [...t.values],
-    })),
+    tensors: f.tensors.map((t) => {
+      const out: JsonTensorOut = {
+        name: t.name, method: t.method, length: t.length, shape: t.shape ?? null,
+        indexCode: t.indexCode, valueCode: t.valueCode, indexParam: t.indexParam, valueParamF32Hex: f32Hex(t.valueParam),
+        indexBytes: t.indexBytes, valueBytes: t.valueBytes, sectionBytes: t.sectionBytes,
+        indices: [...t.indices], valuesF32Hex: [...t.values].map(f32Hex), values: [...t.values],
+      };
+      if (t.unit !== 'element') out.unit = t.unit;
+      if (t.units !== undefined) out.units = [...t.units];
+      if (t.unitDims !== undefined) out.unitDims = t.unitDims;
+      if (t.nm !== undefined) out.nm = t.nm;
+      if (t.maskSent !== undefined) out.maskSent = t.maskSent;
+      return out;
+    }),
   };
 }
 
@@ -103,9 +145,73 @@ function T(name: string, length: number, indices: number[], values: number[], ex
   return { name, method: 'topk', length, indices, valuesF32Hex: [...f].map(f32Hex), values: [...f], ...extra };
 }
 
-/** Every valid case: [name, description, step, tensors]. */
-function validCases(): [string, string, number, JsonTensorIn[]][] {
-  const c: [string, string, number, JsonTensorIn[]][] = [];
+/** A rect-unit tensor: the elements of the kept `units` of `shape` cut into `unitDims`, value(i) each. */
+function U(name: string, method: string, shape: number[], unitDims: number[], units: number[], extra: Partial<JsonTensorIn> = {},
+  value: (i: number, j: number) => number = (i, j) => (j % 2 ? -1 : 1) * (i + 0.25)): JsonTensorIn {
+  const g = rectGrid(shape, unitDims);
+  const u = Uint32Array.from(units);
+  const idx = [...rectElements(g, u, rectElementCount(g, u))];
+  return T(name, shape.reduce((a, d) => a * d, 1), idx, idx.map(value), { method, shape, unitDims, units, ...extra });
+}
+
+type Case = [string, string, number, JsonTensorIn[], Record<string, number[]>?];
+
+/** The structured cases (units rect, nm, mask) and the int8 f32-maximum case. */
+function structuredCases(): Case[] {
+  const c: Case[] = [];
+  c.push(['rect_block_clipped', 'block 2x3 over [5, 7] (grid 3x3, edge blocks clipped in both directions), auto index code', 30,
+    [U('blk', 'block', [5, 7], [2, 3], [0, 2, 5, 6, 8])]]);
+  c.push(['rect_block_index_codes', 'the same block selection with every index code over the unit numbers (csr over the grid [3, 3])', 31,
+    (['coo', 'csr', 'bitmap', 'rle', 'varint', 'rice'] as const).map((ic) => U(`blk.${ic}`, 'block', [5, 7], [2, 3], [1, 2, 3, 7], { indexCode: ic }))]);
+  c.push(['rect_block_values', 'block units with lossy value codes (f16, int8, ternary): values in ascending element order', 32,
+    (['f16', 'bf16', 'int8', 'ternary'] as const).map((vc) => U(`v.${vc}`, 'block', [4, 4], [2, 2], [0, 3], { valueCode: vc }))]);
+  c.push(['rect_channel', 'channel units of a conv weight [4, 2, 3, 3]: unit dims [1, 2, 3, 3], channels 1 and 3', 33,
+    [U('conv.w', 'channel', [4, 2, 3, 3], [1, 2, 3, 3], [1, 3])]]);
+  c.push(['rect_head_rows', 'head units, rows layout: [8, 4] with 4 heads, unit dims [2, 4], heads 0 and 2', 34,
+    [U('attn.q', 'head', [8, 4], [2, 4], [0, 2])]]);
+  c.push(['rect_head_cols', 'head units, cols layout: [4, 8] with 4 heads, unit dims [4, 2], heads 1 and 3', 35,
+    [U('attn.o', 'head', [4, 8], [4, 2], [1, 3])]]);
+  c.push(['rect_row', 'row units: [5, 3], unit dims [1, 3], rows 0 and 4', 36, [U('rows', 'row', [5, 3], [1, 3], [0, 4])]]);
+  c.push(['rect_column', 'column units: [3, 5], unit dims [3, 1], columns 1, 2 and 4', 37, [U('cols', 'column', [3, 5], [3, 1], [1, 2, 4])]]);
+  c.push(['rect_column_rank3', 'column units of a rank-3 shape [2, 3, 4]: unit dims [2, 1, 1] (12 units)', 38,
+    [U('c3', 'column', [2, 3, 4], [2, 1, 1], [0, 5, 11])]]);
+  c.push(['rect_edges', 'k = 0 units, a rank-0 shape (U = 1), unit dims larger than the tensor, an empty tensor (U = 0)', 39, [
+    U('none', 'row', [3, 4], [1, 4], []),
+    U('scalar', 'block', [], [], [0]),
+    U('big', 'block', [3, 2], [10, 10], [0]),
+    U('empty', 'block', [0, 5], [2, 2], []),
+  ]]);
+  c.push(['nm_2_4', 'N:M 2:4 over [3, 8] (two groups per row)', 40,
+    [T('fc.w', 24, [0, 3, 5, 6, 9, 10, 12, 15, 16, 17, 20, 23], [1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12].map((x) => x / 4),
+      { method: 'nm', shape: [3, 8], nm: [2, 4] })]]);
+  c.push(['nm_short_group', 'N:M with a short last group: 2:4 over [2, 6] (g = 2 keeps 2), 3:4 over a flat 10 (g = 2 keeps 2), 0:3 and 5:5', 41, [
+    T('a', 12, [0, 3, 4, 5, 7, 8, 10, 11], [1, 2, 3, 4, 5, 6, 7, 8], { method: 'nm', shape: [2, 6], nm: [2, 4] }),
+    T('b', 10, [0, 1, 2, 4, 5, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7, 8], { method: 'nm', nm: [3, 4], valueCode: 'bf16' }),
+    T('c', 9, [], [], { method: 'nm', shape: [3, 3], nm: [0, 3] }),
+    T('d', 5, [0, 1, 2, 3, 4], [1, 2, 3, 4, 5], { method: 'nm', shape: [5], nm: [5, 5] }),
+  ]]);
+  c.push(['mask_sent', 'learned masks sent with the mask (rice and auto), the store takes them', 42, [
+    T('m1', 100, [3, 17, 18, 60, 99], [1, 2, 3, 4, 5], { method: 'mask', indexCode: 'rice', maskChanged: true }),
+    T('m2', 12, [0, 1, 2], [-1, -2, -3], { method: 'mask', shape: [3, 4] }),
+  ], { m1: [1, 2, 3, 4, 5] }]);
+  c.push(['mask_stored', 'learned masks sent without the mask: the values go to the stored mask of each name', 43, [
+    T('m1', 100, [3, 17, 18, 60, 99], [0.5, -0.5, 1.5, -1.5, 2.5], { method: 'mask', maskChanged: false }),
+    T('m2', 12, [0, 1, 2], [7, 8, 9], { method: 'mask', shape: [3, 4], maskChanged: false, valueCode: 'f16' }),
+  ], { m1: [3, 17, 18, 60, 99], m2: [0, 1, 2], other: [5] }]);
+  c.push(['structured_mixed', 'element, rect, nm and mask sections in one frame', 44, [
+    T('dense.b', 8, [1, 6], [0.5, -0.5]),
+    U('blk', 'block', [4, 6], [3, 4], [1, 2], { valueCode: 'int8' }),
+    T('nm', 8, [1, 2, 4, 7], [1, 2, 3, 4], { method: 'nm', shape: [2, 4], nm: [2, 4], valueCode: 'f16' }),
+    T('mask', 6, [0, 5], [3, 4], { method: 'mask', maskChanged: false }),
+  ], { mask: [0, 5] }]);
+  c.push(['int8_flt_max', 'int8 with the f32 maximum: the scale is lowered by one ulp so that 127 · scale stays finite', 45,
+    [T('big', 6, [0, 1, 2, 3, 4], [3.4028234663852886e38, -3.4028234663852886e38, 1e38, -1, 2.6e36], { valueCode: 'int8' })]]);
+  return c;
+}
+
+/** Every valid case: [name, description, step, tensors, mask store before decoding?]. */
+function validCases(): Case[] {
+  const c: Case[] = [];
   const ix = [0, 5, 6, 13, 23];
   const vals = [1.5, -0.25, 3.1415927, -100.5, 0.0001];
   for (const ic of INDEX_CODE_NAMES) {
@@ -156,18 +262,27 @@ function validCases(): [string, string, number, JsonTensorIn[]][] {
     METHOD_NAMES.map((m, i) => T(`m${i}`, 8, [i], [i + 1], { method: m }))]);
   c.push(['unicode_name', 'a UTF-8 name with non-ASCII characters', 19, [T('блок.层.ü', 3, [1], [-1])]]);
   c.push(['step_max', 'step = 2^32 - 1', 4294967295, [T('s', 2, [1], [1])]]);
+  c.push(...structuredCases());
+  c.push(['all_structured_methods', 'one tensor per structured method id 16..22', 46, [
+    U('s16', 'block', [2, 2], [1, 2], [1]), U('s17', 'channel', [2, 2], [1, 2], [0]), U('s18', 'head', [2, 2], [1, 2], [1]),
+    U('s19', 'row', [2, 2], [1, 2], [0]), U('s20', 'column', [2, 2], [2, 1], [1]),
+    T('s21', 4, [0, 3], [1, 2], { method: 'nm', nm: [1, 2] }), T('s22', 4, [2], [3], { method: 'mask' }),
+  ]]);
   return c;
 }
 
 /** Build every golden vector in memory (deterministic). */
 export function buildVectors(): { valid: ValidVector[]; invalid: InvalidVector[] } {
-  const valid = validCases().map(([name, description, step, tensors]): ValidVector => {
+  const valid = validCases().map(([name, description, step, tensors, masks]): ValidVector => {
     const encode = { step, tensors };
     const bytes = encodeFrame(updateFromJson(encode));
-    return { name, description, encode, decoded: decodedToJson(decodeFrame(bytes)), bytes };
+    const store = masksFromJson(masks) ?? new Map<string, Uint32Array>();
+    const decoded = decodedToJson(decodeFrame(bytes, {}, { masks: store }));
+    const usesMasks = masks !== undefined || tensors.some((t) => t.method === 'mask');
+    return { name, description, encode, decoded, ...(usesMasks ? { masks: masks ?? {}, masksAfter: masksToJson(store) } : {}), bytes };
   });
   const invalid = invalidCases().map((c): InvalidVector => ({
-    name: c.name, code: c.code, offset: c.offset, bytes: c.bytes, ...(c.limits ? { limits: c.limits } : {}),
+    name: c.name, code: c.code, offset: c.offset, bytes: c.bytes, ...(c.limits ? { limits: c.limits } : {}), ...(c.masks ? { masks: c.masks } : {}),
   }));
   return { valid, invalid };
 }

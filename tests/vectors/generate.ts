@@ -25,11 +25,14 @@ for (const sub of ['valid', 'invalid']) {
 }
 for (const v of valid) {
   writeFileSync(join(here, 'valid', `${v.name}.bin`), v.bytes);
-  writeFileSync(join(here, 'valid', `${v.name}.json`), stringify({ description: v.description, encode: v.encode, decoded: v.decoded }));
+  const store = v.masks !== undefined ? { masks: v.masks, masksAfter: v.masksAfter } : {};
+  writeFileSync(join(here, 'valid', `${v.name}.json`), stringify({ description: v.description, encode: v.encode, ...store, decoded: v.decoded }));
 }
 for (const v of invalid) {
   writeFileSync(join(here, 'invalid', `${v.name}.bin`), v.bytes);
-  writeFileSync(join(here, 'invalid', `${v.name}.json`), stringify({ code: v.code, offset: v.offset, ...(v.limits ? { limits: v.limits } : {}) }));
+  writeFileSync(join(here, 'invalid', `${v.name}.json`), stringify({
+    code: v.code, offset: v.offset, ...(v.limits ? { limits: v.limits } : {}), ...(v.masks ? { masks: v.masks } : {}),
+  }));
 }
 writeFileSync(join(here, 'manifest.json'), stringify({
   formatVersion: FORMAT_VERSION,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeFrame, type DecodeLimits, type EncodeTensor } from '../../ts-api/codec/frame.ts';
 import { INDEX_CODE_NAMES, VALUE_CODE_NAMES } from '../../ts-api/codec/ids.ts';
-import { corpus, mutate, randomFrame } from '../codec/fuzz_core.ts';
+import { corpus, fuzzMasks, mutate, randomFrame } from '../codec/fuzz_core.ts';
 import { randomIndices, randomValues, rng } from '../codec/helpers.ts';
 import { bothBuilds, decodeBoth } from './helpers.ts';
 
@@ -29,8 +29,9 @@ test(`fuzz: Wasm decoder outcome = TS decoder outcome (${CASES} cases, seed ${SE
       ? mutate(r, frames[Math.floor(r() * frames.length)]!, frames[Math.floor(r() * frames.length)]!)
       : randomFrame(r);
     const limits = LIMITS[Math.floor(r() * LIMITS.length)];
+    const masks = r() < 0.8 ? fuzzMasks : undefined;
     for (const { label, core } of builds) {
-      const [ts, wasm] = decodeBoth(core, bytes, limits);
+      const [ts, wasm] = decodeBoth(core, bytes, limits, masks);
       if (JSON.stringify(ts) !== JSON.stringify(wasm)) {
         assert.deepEqual(wasm, ts, `seed ${SEED} case ${c} (${label}, limits ${JSON.stringify(limits)}): bytes ${Buffer.from(bytes).toString('hex')}`);
       }

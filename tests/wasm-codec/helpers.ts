@@ -2,7 +2,9 @@
  * Shared helpers of the Wasm codec tests: both builds of the core, and outcome comparison between
  * the TypeScript codec (the reference) and the Wasm kernels.
  */
-import { decodeFrame, encodeFrame, type DecodedFrame, type DecodeLimits, type EncodeOptions, type FrameUpdate } from '../../ts-api/codec/frame.ts';
+import {
+  decodeFrame, encodeFrame, type DecodedFrame, type DecodeLimits, type EncodeOptions, type FrameUpdate,
+} from '../../ts-api/codec/frame.ts';
 import { FormatError, SparsegradError } from '../../ts-api/errors.ts';
 import { decodeFrameWasm, encodeFrameWasm } from '../../ts-api/backends/wasm/codec.ts';
 import { loadCore, type WasmCore } from '../../ts-api/backends/wasm/core.ts';
@@ -51,9 +53,17 @@ export function encodeOutcome(fn: () => Uint8Array): { ok: string } | { err: [st
   }
 }
 
-/** Decode outcomes of the TS reference and of one core. */
-export function decodeBoth(core: WasmCore, bytes: Uint8Array, limits?: DecodeLimits): [unknown, unknown] {
-  return [decodeOutcome(() => decodeFrame(bytes, limits)), decodeOutcome(() => decodeFrameWasm(core, bytes, limits))];
+/**
+ * Decode outcomes of the TS reference and of one core. With `masks` (a mask store factory) each
+ * decoder gets a fresh store, and the outcome includes the store afterwards.
+ */
+export function decodeBoth(core: WasmCore, bytes: Uint8Array, limits?: DecodeLimits, masks?: () => Map<string, Uint32Array>): [unknown, unknown] {
+  const run = (dec: (s: Map<string, Uint32Array> | undefined) => DecodedFrame): unknown => {
+    const store = masks?.();
+    const out = decodeOutcome(() => dec(store));
+    return store ? { ...out, store: [...store].map(([k, v]) => [k, [...v]]) } : out;
+  };
+  return [run((s) => decodeFrame(bytes, limits, { masks: s })), run((s) => decodeFrameWasm(core, bytes, limits, { masks: s }))];
 }
 
 /** Encode outcomes of the TS reference and of one core. */

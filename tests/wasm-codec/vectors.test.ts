@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { DecodeLimits } from '../../ts-api/codec/frame.ts';
 import { FormatError } from '../../ts-api/errors.ts';
 import { crc32cWasm, decodeFrameWasm, encodeFrameWasm } from '../../ts-api/backends/wasm/codec.ts';
-import { decodedToJson, updateFromJson, type ValidVector } from '../vectors/cases.ts';
+import { decodedToJson, masksFromJson, masksToJson, updateFromJson, type ValidVector } from '../vectors/cases.ts';
 import { bothBuilds } from './helpers.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'vectors');
@@ -30,7 +30,9 @@ for (const { label, core } of await bothBuilds()) {
     for (const name of manifest.valid) {
       const bytes = bin('valid', name);
       const v = json<Omit<ValidVector, 'bytes' | 'name'>>('valid', name);
-      const got = decodedToJson(decodeFrameWasm(core, bytes));
+      const store = masksFromJson(v.masks);
+      const got = decodedToJson(decodeFrameWasm(core, bytes, {}, { masks: store }));
+      if (v.masksAfter !== undefined) assert.deepEqual(masksToJson(store!), v.masksAfter, `${name}: mask store after decoding`);
       // values compared by their f32 bit patterns (valuesF32Hex); the numbers lose -0 in JSON
       const strip = (d: ValidVector['decoded']): unknown => ({ ...d, tensors: d.tensors.map((t) => ({ ...t, values: [] })) });
       assert.deepEqual(strip(got), strip(v.decoded), `${name}: decoded content differs`);
@@ -43,10 +45,10 @@ for (const { label, core } of await bothBuilds()) {
     assert.ok(manifest.invalid.length >= 40);
     for (const name of manifest.invalid) {
       const bytes = bin('invalid', name);
-      const v = json<{ code: string; offset: number; limits?: DecodeLimits }>('invalid', name);
+      const v = json<{ code: string; offset: number; limits?: DecodeLimits; masks?: Record<string, number[]> }>('invalid', name);
       let err: unknown;
       try {
-        decodeFrameWasm(core, bytes, v.limits);
+        decodeFrameWasm(core, bytes, v.limits, { masks: masksFromJson(v.masks) });
       } catch (e) {
         err = e;
       }

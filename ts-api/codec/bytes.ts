@@ -22,7 +22,8 @@ export type FormatErrorCode =
   | 'E_INDEX_ORDER'
   | 'E_VARINT'
   | 'E_VALUE'
-  | 'E_NONFINITE_VALUE';
+  | 'E_NONFINITE_VALUE'
+  | 'E_MASK';
 
 /** Throw `FormatError(code, offset, message)`. */
 export function fail(code: FormatErrorCode, offset: number, message: string): never {

@@ -8,12 +8,16 @@
 import { bitsToF32, fail, readU16, readU32 } from './bytes.ts';
 import { INDEX_CODECS, VALUE_CODECS } from './codes.ts';
 import { crc32c } from './crc32c.ts';
-import type { DecodedFrame, DecodedTensor, DecodeLimits } from './frame.ts';
+import type { DecodedFrame, DecodedTensor, DecodeLimits, DecodeState } from './frame.ts';
 import {
-  FORMAT_VERSION, HEADER_BYTES, INDEX_CODE_NAMES, MAGIC, MAX_NAME_BYTES, MAX_RANK, METHOD_NAMES,
-  MIN_FRAME_BYTES, MIN_SECTION_BYTES, TENSOR_FLAG_SHAPE, TRAILER_BYTES, U32_MAX, VALUE_CODE_NAMES,
+  FORMAT_VERSION, HEADER_BYTES, INDEX_CODE_NAMES, MAGIC, MAX_NAME_BYTES, MAX_RANK,
+  MIN_FRAME_BYTES, MIN_SECTION_BYTES, TENSOR_FLAG_SHAPE, TRAILER_BYTES, U32_MAX, VALUE_CODE_NAMES, methodName,
 } from './ids.ts';
 import { RICE_MAX_B } from './index_rice.ts';
+import {
+  NM_MAX_GROUP, TENSOR_FLAG_MASK, UNIT_NAMES, maskFits, methodUnitOfId, nmCount, nmDecode, nmRowWidth, rectElementCount,
+  rectElements, rectGrid, type RectGrid,
+} from './units.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -62,14 +66,21 @@ function decodeSection(c: Cursor, start: number): DecodedTensor {
   const o = p + nameLen;
   need(c, o, 6);
   const [mId, unit, flags, icId, vcId, rank] = [b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], b[o + 5]];
-  if (mId >= METHOD_NAMES.length) fail('E_CODE', o, `unknown or unsupported method id ${mId}`);
-  if (unit !== 0) fail('E_CODE', o + 1, `unsupported unit ${unit} (only 0 = element in version ${FORMAT_VERSION})`);
-  if ((flags & ~TENSOR_FLAG_SHAPE) !== 0) fail('E_RESERVED', o + 2, `reserved tensor flag bits set (0x${flags.toString(16)})`);
+  const method = methodName(mId);
+  if (method === undefined) fail('E_CODE', o, `unknown or reserved method id ${mId}`);
+  if (unit > 3 || unit !== methodUnitOfId(mId)) fail('E_CODE', o + 1, `unit ${unit} is not the unit of method ${method} (${methodUnitOfId(mId)})`);
+  const allowed = unit === 3 ? TENSOR_FLAG_SHAPE | TENSOR_FLAG_MASK : TENSOR_FLAG_SHAPE;
+  if ((flags & ~allowed) !== 0) fail('E_RESERVED', o + 2, `reserved tensor flag bits set (0x${flags.toString(16)})`);
+  const maskSent = unit === 3 && (flags & TENSOR_FLAG_MASK) !== 0;
+  const storedMask = unit === 3 && !maskSent;
   if (icId >= INDEX_CODE_NAMES.length) fail('E_CODE', o + 3, `unknown index code id ${icId}`);
+  if (unit === 2 && icId !== 2) fail('E_CODE', o + 3, `an N:M section has index code 2 (bitmap), not ${icId}`);
+  if (storedMask && icId !== 0) fail('E_CODE', o + 3, `a mask section without its mask has index code 0, not ${icId}`);
   if (vcId >= VALUE_CODE_NAMES.length) fail('E_CODE', o + 4, `unknown value code id ${vcId}`);
   const hasShape = (flags & TENSOR_FLAG_SHAPE) !== 0;
   if (!hasShape && rank !== 0) fail('E_SHAPE', o + 5, `rank ${rank} without the shape flag`);
   if (rank > MAX_RANK) fail('E_SHAPE', o + 5, `rank ${rank} > ${MAX_RANK}`);
+  if (unit === 1 && !hasShape) fail('E_SHAPE', o + 5, 'rectangle units need a declared shape');
   const icName = INDEX_CODE_NAMES[icId];
   if (icName === 'csr' && (!hasShape || rank !== 2)) fail('E_SHAPE', o + 5, 'csr needs a declared rank-2 shape');
   p = o + 6;
@@ -77,14 +88,42 @@ function decodeSection(c: Cursor, start: number): DecodedTensor {
   const dims: number[] = [];
   for (let r = 0; r < rank; r++) dims.push(readU32(b, p + 4 * r));
   p += 4 * rank;
-  need(c, p, 8);
-  const n = readU32(b, p);
-  if (hasShape && dimsProduct(dims) !== n) fail('E_SHAPE', p, `shape [${dims.join(', ')}] does not match length ${n}`);
-  const k = readU32(b, p + 4);
-  if (k > n) fail('E_COUNT', p + 4, `k = ${k} > length ${n}`);
-  if (c.elements + k > c.maxElements) fail('E_LIMIT', p + 4, `frame holds more than maxElements = ${c.maxElements} elements`);
+  let unitDims: number[] | undefined;
+  let nm: [number, number] | undefined;
+  if (unit === 1) {
+    need(c, p, 1);
+    if (b[p] !== rank) fail('E_SHAPE', p, `unit rank ${b[p]} is not the rank ${rank}`);
+    p += 1;
+    need(c, p, 4 * rank);
+    unitDims = [];
+    for (let r = 0; r < rank; r++) {
+      const d = readU32(b, p + 4 * r);
+      if (d === 0) fail('E_SHAPE', p + 4 * r, `unit dim ${r} is 0`);
+      unitDims.push(d);
+    }
+    p += 4 * rank;
+  } else if (unit === 2) {
+    need(c, p, 2);
+    const [N, M] = [b[p], b[p + 1]];
+    if (M === 0 || M > NM_MAX_GROUP) fail('E_PARAM', p + 1, `N:M group size M = ${M} not in 1..${NM_MAX_GROUP}`);
+    if (N > M) fail('E_PARAM', p, `N:M keeps N = ${N} > M = ${M}`);
+    nm = [N, M];
+    p += 2;
+  }
+  const a = p;
+  need(c, a, 8);
+  const n = readU32(b, a);
+  if (hasShape && dimsProduct(dims) !== n) fail('E_SHAPE', a, `shape [${dims.join(', ')}] does not match length ${n}`);
+  const k = readU32(b, a + 4);
+  const grid: RectGrid | undefined = unitDims && rectGrid(dims, unitDims);
+  const bound = grid ? grid.U : n;
+  if (k > bound) fail('E_COUNT', a + 4, `k = ${k} > ${grid ? `unit count ${bound}` : `length ${n}`}`);
+  const cols = nm ? nmRowWidth(hasShape ? dims : undefined, n) : 0;
+  if (nm && k !== nmCount(n, cols, nm[0], nm[1])) fail('E_COUNT', a + 4, `k = ${k} is not the ${nm[0]}:${nm[1]} count ${nmCount(n, cols, nm[0], nm[1])}`);
+  const before = c.elements;
+  if (before + k > c.maxElements) fail('E_LIMIT', a + 4, `frame holds more than maxElements = ${c.maxElements} elements`);
   c.elements += k;
-  p += 8;
+  p = a + 8;
   const ic = INDEX_CODECS[icName];
   const vc = VALUE_CODECS[VALUE_CODE_NAMES[vcId]];
   need(c, p, ic.paramBytes + vc.paramBytes);
@@ -101,37 +140,79 @@ function decodeSection(c: Cursor, start: number): DecodedTensor {
     valueParam = bitsToF32(bits);
     p += 4;
   }
-  need(c, p, 8);
-  const indexBytes = readU32(b, p);
-  const valueBytes = readU32(b, p + 4);
-  const g = { n, shape: hasShape ? dims : undefined };
-  const fixed = ic.fixedSize(g, k);
-  if (fixed >= 0 && indexBytes !== fixed) fail('E_COUNT', p, `index payload is ${indexBytes} bytes, ${icName} needs ${fixed}`);
+  const e = p;
+  need(c, e, 8);
+  const indexBytes = readU32(b, e);
+  const valueBytes = readU32(b, e + 4);
+  const g = grid ? { n: grid.U, shape: grid.grid } : { n, shape: hasShape ? dims : undefined };
+  const fixed = storedMask ? 0 : ic.fixedSize(g, k);
+  if (fixed >= 0 && indexBytes !== fixed) fail('E_COUNT', e, `index payload is ${indexBytes} bytes, ${storedMask ? 'a mask section without its mask' : icName} needs ${fixed}`);
   const vExpected = vc.size(k);
-  if (valueBytes !== vExpected) fail('E_COUNT', p + 4, `value payload is ${valueBytes} bytes, ${vc.name} needs ${vExpected}`);
-  p += 8;
-  if (p + indexBytes > c.end) fail('E_TRUNCATED', p, `index payload of ${indexBytes} bytes runs past the tensor area`);
-  const vStart = p + indexBytes;
+  if (grid ? valueBytes < vExpected : valueBytes !== vExpected) fail('E_COUNT', e + 4, `value payload is ${valueBytes} bytes, ${vc.name} needs ${grid ? 'at least ' : ''}${vExpected}`);
+  const f = e + 8;
+  if (f + indexBytes > c.end) fail('E_TRUNCATED', f, `index payload of ${indexBytes} bytes runs past the tensor area`);
+  const vStart = f + indexBytes;
   if (vStart + valueBytes > c.end) fail('E_TRUNCATED', vStart, `value payload of ${valueBytes} bytes runs past the tensor area`);
-  const indices = ic.decode(b, p, vStart, g, k, indexParam);
-  const values = vc.decode(b, vStart, k, valueParam, c.allowNonFinite);
+  let indices: Uint32Array;
+  let units: Uint32Array | undefined;
+  let count = k;
+  if (nm) indices = nmDecode(b, f, n, cols, nm[0], nm[1], k);
+  else if (storedMask) indices = new Uint32Array(0); // resolved from the mask store after the frame (rule 11)
+  else indices = ic.decode(b, f, vStart, g, k, indexParam);
+  if (grid) {
+    units = indices;
+    count = rectElementCount(grid, units);
+    if (before + count > c.maxElements) fail('E_LIMIT', a + 4, `frame holds more than maxElements = ${c.maxElements} elements`);
+    c.elements = before + count;
+    if (valueBytes !== vc.size(count)) fail('E_COUNT', e + 4, `value payload is ${valueBytes} bytes, ${vc.name} needs ${vc.size(count)} for ${count} elements`);
+    indices = rectElements(grid, units, count);
+  }
+  const values = vc.decode(b, vStart, count, valueParam, c.allowNonFinite);
   const endPos = vStart + valueBytes;
   const t: DecodedTensor = {
     name, length: n, indices, values,
-    method: METHOD_NAMES[mId], indexCode: icName, valueCode: vc.name,
+    method: method!, unit: UNIT_NAMES[unit]!, indexCode: icName, valueCode: vc.name,
     indexParam, valueParam, indexBytes, valueBytes, sectionBytes: endPos - start,
   };
   if (hasShape) t.shape = dims;
+  if (grid) {
+    t.units = units;
+    t.unitDims = unitDims;
+  }
+  if (nm) t.nm = nm;
+  if (unit === 3) t.maskSent = maskSent;
   return t;
+}
+
+/**
+ * Rule 11: mask sections sent without their mask take the stored mask of their name (E_MASK at the
+ * section when there is none of k strictly increasing indices < n); then the store takes every
+ * mask the frame carried.
+ */
+export function resolveMasks(tensors: DecodedTensor[], offsets: number[], store: Map<string, Uint32Array> | undefined): void {
+  tensors.forEach((t, j) => {
+    if (t.unit !== 'mask' || t.maskSent) return;
+    const k = t.values.length;
+    const m = store?.get(t.name);
+    if (!maskFits(m, k, t.length)) {
+      fail('E_MASK', offsets[j]!, m === undefined
+        ? `no stored mask for tensor '${t.name}' (the section was sent without its mask)`
+        : `the stored mask of '${t.name}' does not hold ${k} strictly increasing indices < ${t.length}`);
+    }
+    t.indices = m.slice();
+  });
+  if (store) for (const t of tensors) if (t.unit === 'mask' && t.maskSent) store.set(t.name, t.indices.slice());
 }
 
 /**
  * Decode and validate a frame (docs/wire-format.md, "Validation", in that order).
  * @param bytes the frame (exactly one; trailing bytes are rejected).
- * @param limits caller limits: `maxBytes` (frame size), `maxElements` (sum of k), `allowNonFinite`.
+ * @param limits caller limits: `maxBytes` (frame size), `maxElements` (sum of kept elements), `allowNonFinite`.
+ * @param state receiver state: `masks`, the mask store (read for mask sections sent without their
+ *   mask; updated with the frame's masks only when the whole frame decodes).
  * @throws FormatError with one of the documented codes and the byte offset where decoding failed.
  */
-export function decodeFrame(bytes: Uint8Array, limits: DecodeLimits = {}): DecodedFrame {
+export function decodeFrame(bytes: Uint8Array, limits: DecodeLimits = {}, state: DecodeState = {}): DecodedFrame {
   const len = bytes.length;
   if (limits.maxBytes !== undefined && len > limits.maxBytes) fail('E_LIMIT', 0, `frame of ${len} bytes exceeds maxBytes = ${limits.maxBytes}`);
   if (len < MIN_FRAME_BYTES) fail('E_TRUNCATED', len, `${len} bytes is shorter than the smallest frame (${MIN_FRAME_BYTES})`);
@@ -156,12 +237,15 @@ export function decodeFrame(bytes: Uint8Array, limits: DecodeLimits = {}): Decod
     maxElements: limits.maxElements ?? Infinity, allowNonFinite: limits.allowNonFinite === true,
   };
   const tensors: DecodedTensor[] = [];
+  const offsets: number[] = [];
   let p = HEADER_BYTES;
   for (let t = 0; t < count; t++) {
     const s = decodeSection(c, p);
     tensors.push(s);
+    offsets.push(p);
     p += s.sectionBytes;
   }
   if (p !== end) fail('E_TRAILING', p, `${end - p} bytes between the last tensor section and the checksum`);
+  resolveMasks(tensors, offsets, state.masks);
   return { version, step, tensors, totalBytes: total, checksum };
 }

@@ -2,7 +2,7 @@
  * Numeric identifiers and fixed constants of the wire format. Normative source:
  * docs/wire-format.md ("Frame header", "Tensor section", "Identifier tables").
  */
-import type { Method } from '../types.ts';
+import type { Method, StructuredMethod } from '../types.ts';
 
 /** The four magic bytes "SPGD" at offset 0 of every frame. */
 export const MAGIC: readonly number[] = [0x53, 0x50, 0x47, 0x44];
@@ -47,11 +47,8 @@ export const METHOD_NAMES: readonly Method[] = [
   'hybrid',
 ];
 
-/**
- * Method ids reserved for structured selections (docs/wire-format.md, "Reserved: structured
- * units"). Version-1 decoders reject them with E_CODE.
- */
-export const RESERVED_STRUCTURED_METHOD_IDS: Readonly<Record<string, number>> = {
+/** Method ids 16..22 of the structured methods (docs/wire-format.md, "Identifier tables"). */
+export const STRUCTURED_METHOD_IDS: Readonly<Record<StructuredMethod, number>> = {
   block: 16,
   channel: 17,
   head: 18,
@@ -60,6 +57,12 @@ export const RESERVED_STRUCTURED_METHOD_IDS: Readonly<Record<string, number>> = 
   nm: 21,
   mask: 22,
 };
+
+/**
+ * The structured method ids (formerly reserved, now valid in version 1).
+ * @deprecated Use {@link STRUCTURED_METHOD_IDS}.
+ */
+export const RESERVED_STRUCTURED_METHOD_IDS: Readonly<Record<string, number>> = STRUCTURED_METHOD_IDS;
 
 /** Id of an index code name. */
 export function indexCodeId(name: IndexCodeName): number {
@@ -71,7 +74,15 @@ export function valueCodeId(name: ValueCodeName): number {
   return VALUE_CODE_NAMES.indexOf(name);
 }
 
-/** Id of a method name, or -1 when the name is not a known element-wise method. */
+/** Id of a method name (element-wise 0..7, structured 16..22), or -1 for an unknown name. */
 export function methodId(name: string): number {
-  return (METHOD_NAMES as readonly string[]).indexOf(name);
+  const e = (METHOD_NAMES as readonly string[]).indexOf(name);
+  if (e >= 0) return e;
+  return Object.prototype.hasOwnProperty.call(STRUCTURED_METHOD_IDS, name) ? STRUCTURED_METHOD_IDS[name as StructuredMethod] : -1;
+}
+
+/** Method name of an id (0..7, 16..22), or undefined for an unknown or reserved id. */
+export function methodName(id: number): Method | StructuredMethod | undefined {
+  if (id >= 0 && id < METHOD_NAMES.length) return METHOD_NAMES[id];
+  return (Object.keys(STRUCTURED_METHOD_IDS) as StructuredMethod[]).find((m) => STRUCTURED_METHOD_IDS[m] === id);
 }

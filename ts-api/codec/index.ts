@@ -4,7 +4,12 @@
 export {
   encodeFrame, decodeFrame, densify,
   type EncodeTensor, type EncodeOptions, type FrameUpdate, type DecodedTensor, type DecodedFrame, type DecodeLimits,
+  type DecodeState,
 } from './frame.ts';
+export {
+  UNIT_NAMES, TENSOR_FLAG_MASK, NM_MAX_GROUP, methodUnitOfId, rectGrid as unitGrid, rectElements, rankUnitDims,
+  nmRowWidth, nmCount, type UnitName, type RectGrid as UnitGrid,
+} from './units.ts';
 export { inspectFrame, log2Binomial, type FrameSummary, type TensorSummary } from './inspect.ts';
 export {
   quantizeValues, chooseIndexCode, INDEX_CODECS, VALUE_CODECS,
@@ -12,7 +17,8 @@ export {
 } from './codes.ts';
 export {
   FORMAT_VERSION, MAGIC, HEADER_BYTES, TRAILER_BYTES, MAX_NAME_BYTES, MAX_RANK, INDEX_CODE_NAMES, VALUE_CODE_NAMES,
-  METHOD_NAMES, RESERVED_STRUCTURED_METHOD_IDS, type IndexCodeName, type ValueCodeName,
+  METHOD_NAMES, STRUCTURED_METHOD_IDS, RESERVED_STRUCTURED_METHOD_IDS, methodId, methodName,
+  type IndexCodeName, type ValueCodeName,
 } from './ids.ts';
 export type { FormatErrorCode } from './bytes.ts';
 export { crc32c, crc32cUpdate } from './crc32c.ts';

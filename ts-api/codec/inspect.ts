@@ -2,8 +2,9 @@
  * A JSON-able summary of a frame: header fields and, per tensor, its codes, byte counts, bits per
  * index against the entropy bound, and the compression ratio against dense f32.
  */
-import { decodeFrame, type DecodeLimits } from './frame.ts';
+import { decodeFrame, type DecodedTensor, type DecodeLimits, type DecodeState } from './frame.ts';
 import type { IndexCodeName, ValueCodeName } from './ids.ts';
+import { nmRowWidth, rectGrid, type UnitName } from './units.ts';
 
 /** Per-tensor part of {@link FrameSummary}. */
 export interface TensorSummary {
@@ -11,11 +12,21 @@ export interface TensorSummary {
   name: string;
   /** Selection method. */
   method: string;
+  /** The section's unit (element, rect, nm, mask). */
+  unit: UnitName;
+  /** Unit `rect`: the unit extent per dimension, the unit grid, and the number of kept units. */
+  unitDims?: number[];
+  unitGrid?: number[];
+  keptUnits?: number;
+  /** Unit `nm`: [N, M]. */
+  nm?: [number, number];
+  /** Unit `mask`: whether the section carried the mask. */
+  maskSent?: boolean;
   /** Declared shape, or null. */
   shape: number[] | null;
   /** Dense length n. */
   length: number;
-  /** Number of kept elements. */
+  /** Number of kept elements (for `rect`: the elements of the kept units). */
   k: number;
   /** k / n (0 for n = 0). */
   density: number;
@@ -33,9 +44,13 @@ export interface TensorSummary {
   valueBytes: number;
   /** Bytes of the whole tensor section (name, header fields, parameters, payloads). */
   sectionBytes: number;
-  /** 8 · indexBytes / k (null for k = 0). */
+  /** 8 · indexBytes / k: index bits per kept element (null for k = 0). */
   bitsPerIndex: number | null;
-  /** log2(C(n, k)) / k: the entropy of k uniformly random positions, per index (null for k = 0). */
+  /**
+   * The entropy of the kept positions per kept element (null for k = 0): log2(C(n, k)) / k for
+   * elements and sent masks, log2(C(U, kept units)) / k for rect, Σ log2(C(g, min(N, g))) / k over
+   * the N:M groups, 0 for a mask taken from the store.
+   */
   entropyBitsPerIndex: number | null;
   /** 8 · valueBytes / k (null for k = 0). */
   bitsPerValue: number | null;
@@ -72,18 +87,37 @@ export function log2Binomial(n: number, k: number): number {
   return s;
 }
 
+/** Entropy in bits of the kept positions of a decoded tensor (see TensorSummary.entropyBitsPerIndex). */
+function positionBits(t: DecodedTensor): number {
+  const k = t.indices.length;
+  if (t.unit === 'rect') {
+    const g = rectGrid(t.shape!, t.unitDims!);
+    return log2Binomial(g.U, t.units!.length);
+  }
+  if (t.unit === 'nm') {
+    const [N, M] = t.nm!;
+    const C = nmRowWidth(t.shape, t.length);
+    if (C === 0) return 0;
+    const rem = C % M;
+    return (t.length / C) * (Math.floor(C / M) * log2Binomial(M, N) + (rem ? log2Binomial(rem, Math.min(N, rem)) : 0));
+  }
+  if (t.unit === 'mask' && !t.maskSent) return 0;
+  return log2Binomial(t.length, k);
+}
+
 /**
  * Decode (and so validate) a frame and summarise it. Throws FormatError like {@link decodeFrame}.
  */
-export function inspectFrame(bytes: Uint8Array, limits?: DecodeLimits): FrameSummary {
-  const f = decodeFrame(bytes, limits);
+export function inspectFrame(bytes: Uint8Array, limits?: DecodeLimits, state?: DecodeState): FrameSummary {
+  const f = decodeFrame(bytes, limits, state);
   let dense = 0;
   const tensors = f.tensors.map((t): TensorSummary => {
     const k = t.indices.length;
     dense += 4 * t.length;
-    return {
+    const s: TensorSummary = {
       name: t.name,
       method: t.method,
+      unit: t.unit,
       shape: t.shape ?? null,
       length: t.length,
       k,
@@ -96,10 +130,18 @@ export function inspectFrame(bytes: Uint8Array, limits?: DecodeLimits): FrameSum
       valueBytes: t.valueBytes,
       sectionBytes: t.sectionBytes,
       bitsPerIndex: k === 0 ? null : (8 * t.indexBytes) / k,
-      entropyBitsPerIndex: k === 0 ? null : log2Binomial(t.length, k) / k,
+      entropyBitsPerIndex: k === 0 ? null : positionBits(t) / k,
       bitsPerValue: k === 0 ? null : (8 * t.valueBytes) / k,
       ratioVsDenseF32: (4 * t.length) / t.sectionBytes,
     };
+    if (t.unit === 'rect') {
+      s.unitDims = t.unitDims;
+      s.unitGrid = [...rectGrid(t.shape!, t.unitDims!).grid];
+      s.keptUnits = t.units!.length;
+    }
+    if (t.nm) s.nm = t.nm;
+    if (t.unit === 'mask') s.maskSent = t.maskSent;
+    return s;
   });
   return {
     version: f.version,

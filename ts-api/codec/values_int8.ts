@@ -1,7 +1,8 @@
 /**
  * Value code `int8` (id 3): one f32 scale per tensor plus one signed byte per value
  * (docs/wire-format.md, "int8"). Every step is one f32 operation:
- * `maxabs = max_j |v_j|` (exact), `scale = f32(maxabs / 127)`; if `scale = 0` every `q_j = 0`,
+ * `maxabs = max_j |v_j|` (exact), `scale = f32(maxabs / 127)` (one ulp less if `f32(127 · scale)`
+ * overflows); if `scale = 0` every `q_j = 0`,
  * else `q_j = clamp(roundHalfEven(f32(v_j / scale)), -127, 127)`. Decoded value: `f32(q_j · scale)`.
  * Lossy: the sender treats {@link int8Quantize}'s result as the value sent. Payload: exactly k bytes;
  * the byte 0x80 (-128) never occurs.
@@ -15,14 +16,25 @@ export function roundHalfEven(x: number): number {
   return r === 0 ? 0 : r;
 }
 
-/** The tensor's int8 scale: `f32(maxabs / 127)` over `values` (0 for no values). */
+const cell = new Float32Array(1);
+const cellBits = new Uint32Array(cell.buffer);
+
+/**
+ * The tensor's int8 scale: `f32(maxabs / 127)` over `values` (0 for no values), lowered by one ulp
+ * when `f32(127 · scale)` would overflow (maxabs = the f32 maximum), so that every level decodes to
+ * a finite value.
+ */
 export function int8Scale(values: Float32Array): number {
   let m = 0;
   for (let j = 0; j < values.length; j++) {
     const a = Math.abs(values[j]);
     if (a > m) m = a;
   }
-  return Math.fround(m / 127);
+  const scale = Math.fround(m / 127);
+  if (Number.isFinite(Math.fround(127 * scale))) return scale;
+  cell[0] = scale;
+  cellBits[0] -= 1;
+  return cell[0];
 }
 
 /** The signed level `q` of value `v` under `scale`. */

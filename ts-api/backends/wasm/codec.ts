@@ -10,8 +10,15 @@
  */
 import { ConfigError, FormatError, NonFiniteError } from '../../errors.ts';
 import type { FormatErrorCode } from '../../codec/bytes.ts';
-import type { DecodedFrame, DecodedTensor, DecodeLimits, EncodeOptions, EncodeTensor, FrameUpdate } from '../../codec/frame.ts';
-import { FORMAT_VERSION, INDEX_CODE_NAMES, MAX_NAME_BYTES, MAX_RANK, METHOD_NAMES, U32_MAX, VALUE_CODE_NAMES, methodId } from '../../codec/ids.ts';
+import type {
+  DecodedFrame, DecodedTensor, DecodeLimits, DecodeState, EncodeOptions, EncodeTensor, FrameUpdate,
+} from '../../codec/frame.ts';
+import { resolveMasks } from '../../codec/frame_decode.ts';
+import {
+  checkUnitGeometry, nmPatternMessage, unitElementsMessage, unitOrderMessage, type UnitPlan,
+} from '../../codec/frame_units.ts';
+import { FORMAT_VERSION, INDEX_CODE_NAMES, MAX_NAME_BYTES, MAX_RANK, U32_MAX, VALUE_CODE_NAMES, methodId, methodName } from '../../codec/ids.ts';
+import { UNIT_NAMES } from '../../codec/units.ts';
 import type { CoreExports, WasmCore } from './core.ts';
 
 /** The codec exports of the core (assembly/codec_abi.ts). */
@@ -22,6 +29,9 @@ export interface CodecExports extends CoreExports {
     namePtr: number, nameLen: number, method: number, shapePtr: number, rank: number, length: number,
     idxPtr: number, valPtr: number, k: number, indexCode: number, valueCode: number,
   ): number;
+  sg_frame_next_rect(unitDimsPtr: number, unitsPtr: number, unitCount: number): void;
+  sg_frame_next_nm(N: number, M: number): void;
+  sg_frame_next_mask(send: number): void;
   sg_frame_finish(): number;
   sg_frame_bytes(): number;
   sg_frame_status(): number;
@@ -47,6 +57,7 @@ export interface CodecExports extends CoreExports {
 export const FORMAT_ERROR_CODES: readonly FormatErrorCode[] = [
   'E_LIMIT', 'E_TRUNCATED', 'E_MAGIC', 'E_VERSION', 'E_LENGTH', 'E_TRAILING', 'E_CHECKSUM', 'E_RESERVED', 'E_COUNT',
   'E_NAME', 'E_CODE', 'E_SHAPE', 'E_PARAM', 'E_INDEX_RANGE', 'E_INDEX_ORDER', 'E_VARINT', 'E_VALUE', 'E_NONFINITE_VALUE',
+  'E_MASK',
 ];
 
 const FORMAT_MESSAGES: Readonly<Record<FormatErrorCode, string>> = {
@@ -60,14 +71,15 @@ const FORMAT_MESSAGES: Readonly<Record<FormatErrorCode, string>> = {
   E_RESERVED: 'a reserved field, flag or pad bit is not zero',
   E_COUNT: 'counts or payload lengths disagree',
   E_NAME: 'bad tensor name (length, UTF-8 or duplicate)',
-  E_CODE: 'unknown or reserved method, unit, index code or value code',
-  E_SHAPE: 'bad shape (rank, dims product or csr without a rank-2 shape)',
-  E_PARAM: 'bad code parameter',
+  E_CODE: 'unknown or reserved method, unit, index code or value code, or a unit that is not the method\'s',
+  E_SHAPE: 'bad shape (rank, dims product, csr without a rank-2 shape, or unit dims)',
+  E_PARAM: 'bad code parameter (rice b, int8 scale, ternary magnitude, N:M)',
   E_INDEX_RANGE: 'an index is at or past the dense length',
   E_INDEX_ORDER: 'indices are not strictly increasing',
   E_VARINT: 'over-long varint or varint above 2^32 - 1',
   E_VALUE: 'int8 level -128',
   E_NONFINITE_VALUE: 'a decoded value is NaN or infinite',
+  E_MASK: 'a mask section without its mask, and no stored mask of its size',
 };
 
 /** Encoder status codes (assembly/kernels/encode_frame.ts). */
@@ -78,11 +90,14 @@ const ENC_INDEX_CODE = 9;
 const ENC_CSR_SHAPE = 10;
 const ENC_PAYLOAD_TOO_LARGE = 11;
 const ENC_FRAME_TOO_LARGE = 12;
+const ENC_UNITS = 15;
+const ENC_UNIT_ELEMENTS = 16;
+const ENC_NM_PATTERN = 17;
 /** Index code argument for `auto`, and an id no code has (for unknown names). */
 const INDEX_AUTO = 255;
 const UNKNOWN_CODE = 254;
 /** u32 fields of a decoded tensor record (assembly/codec_abi.ts). */
-const TENSOR_WORDS = 20;
+const TENSOR_WORDS = 27;
 
 const seeded = new WeakSet<WasmCore>();
 
@@ -117,7 +132,7 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** The checks ts-api/codec/frame.ts makes before looking at elements, with the same messages. */
-function checkTensor(t: EncodeTensor, seen: Set<string>): Uint8Array {
+function checkTensor(t: EncodeTensor, seen: Set<string>, alwaysSendMask: boolean): { name: Uint8Array; u: UnitPlan } {
   if (typeof t.name !== 'string' || !wellFormed(t.name)) throw new ConfigError('tensor name must be a well-formed string');
   const name = utf8Encoder.encode(t.name);
   const label = `tensor '${t.name}'`;
@@ -136,11 +151,12 @@ function checkTensor(t: EncodeTensor, seen: Set<string>): Uint8Array {
     }
     if (prod !== t.length) throw new ConfigError(`${label}: shape [${shape.join(', ')}] does not match length ${t.length}`);
   }
+  const u = checkUnitGeometry(t, label, alwaysSendMask);
   if (!(t.indices instanceof Uint32Array) || !(t.values instanceof Float32Array)) {
     throw new ConfigError(`${label}: indices must be a Uint32Array and values a Float32Array`);
   }
   if (t.values.length !== t.indices.length) throw new ConfigError(`${label}: ${t.indices.length} indices but ${t.values.length} values`);
-  return name;
+  return { name, u };
 }
 
 /** Byte offset of `a` in the core's memory when it is a view of it, else -1. */
@@ -149,10 +165,16 @@ function inMemory(core: WasmCore, a: Uint32Array | Float32Array | Uint8Array): n
 }
 
 /** The error a failed sg_frame_add_tensor maps to (the same type and message as ts-api/codec). */
-function encodeError(x: CodecExports, status: number, t: EncodeTensor, valueCode: unknown, indexChoice: unknown): Error {
+function encodeError(x: CodecExports, status: number, t: EncodeTensor, valueCode: unknown, indexChoice: unknown, u: UnitPlan): Error {
   const label = `tensor '${t.name}'`;
   const j = x.sg_frame_error_index() >>> 0;
   switch (status) {
+    case ENC_UNITS:
+      return new ConfigError(unitOrderMessage(label, u.grid!.U, t.units![j]!, j));
+    case ENC_UNIT_ELEMENTS:
+      return new ConfigError(unitElementsMessage(label, j));
+    case ENC_NM_PATTERN:
+      return new ConfigError(nmPatternMessage(label, j));
     case ENC_INDEX:
       return new ConfigError(`${label}: indices must be strictly increasing and < ${t.length} (index ${t.indices[j]} at ${j})`);
     case ENC_NONFINITE:
@@ -182,18 +204,21 @@ export function encodeFrameWasm(core: WasmCore, update: FrameUpdate, options: En
   x.sg_frame_begin(update.step);
   const seen = new Set<string>();
   for (const t of update.tensors) {
-    const name = checkTensor(t, seen);
+    const { name, u } = checkTensor(t, seen, options.alwaysSendMask === true);
     const k = t.indices.length;
     const rank = t.shape?.length ?? -1;
     const valueCode = t.valueCode ?? options.valueCode ?? 'f32';
     const indexChoice = t.indexCode ?? options.indexCode ?? 'auto';
     const vc = VALUE_CODE_NAMES.indexOf(valueCode);
     const ic = indexChoice === 'auto' ? INDEX_AUTO : INDEX_CODE_NAMES.indexOf(indexChoice);
+    const units = u.unit === 1 ? t.units! : undefined;
     // Offsets of inputs already in Wasm memory are taken before allocating (growth detaches views).
     let idxPtr = inMemory(core, t.indices);
     let valPtr = inMemory(core, t.values);
+    let unitsPtr = units ? inMemory(core, units) : 0;
+    const ku = units?.length ?? 0;
     const head = (name.length + 3) & ~3;
-    const scratchBytes = head + 4 * Math.max(rank, 0) + (idxPtr < 0 ? 4 * k : 0) + (valPtr < 0 ? 4 * k : 0);
+    const scratchBytes = head + 8 * Math.max(rank, 0) + (idxPtr < 0 ? 4 * k : 0) + (valPtr < 0 ? 4 * k : 0) + (unitsPtr < 0 ? 4 * ku : 0);
     const scratch = core.alloc(scratchBytes);
     let status: number;
     try {
@@ -203,6 +228,9 @@ export function encodeFrameWasm(core: WasmCore, update: FrameUpdate, options: En
       const shapePtr = p;
       if (rank > 0) new Uint32Array(mem.buffer, p, rank).set(t.shape as readonly number[]);
       p += 4 * Math.max(rank, 0);
+      const unitDimsPtr = p;
+      if (u.unit === 1 && rank > 0) new Uint32Array(mem.buffer, p, rank).set(u.grid!.unitDims);
+      p += 4 * Math.max(rank, 0);
       if (idxPtr < 0) {
         idxPtr = p;
         new Uint32Array(mem.buffer, p, k).set(t.indices);
@@ -211,7 +239,15 @@ export function encodeFrameWasm(core: WasmCore, update: FrameUpdate, options: En
       if (valPtr < 0) {
         valPtr = p;
         new Float32Array(mem.buffer, p, k).set(t.values);
+        p += 4 * k;
       }
+      if (units && unitsPtr < 0) {
+        unitsPtr = p;
+        new Uint32Array(mem.buffer, p, ku).set(units);
+      }
+      if (u.unit === 1) x.sg_frame_next_rect(unitDimsPtr, unitsPtr, ku);
+      else if (u.unit === 2) x.sg_frame_next_nm(u.nm![0], u.nm![1]);
+      else if (u.unit === 3) x.sg_frame_next_mask(u.sendMask ? 1 : 0);
       status = x.sg_frame_add_tensor(
         scratch, name.length, methodId(t.method), shapePtr, rank, t.length, idxPtr, valPtr, k,
         ic < 0 ? UNKNOWN_CODE : ic, vc < 0 ? UNKNOWN_CODE : vc,
@@ -219,7 +255,7 @@ export function encodeFrameWasm(core: WasmCore, update: FrameUpdate, options: En
     } finally {
       core.free(scratch);
     }
-    if (status !== 0) throw encodeError(x, status, t, valueCode, indexChoice);
+    if (status !== 0) throw encodeError(x, status, t, valueCode, indexChoice, u);
   }
   const len = x.sg_frame_finish() >>> 0;
   if (len === 0) {
@@ -247,10 +283,12 @@ function bitsToF32(bits: number): number {
 
 /**
  * Decode and validate a frame with the Wasm kernels; the same result as `decodeFrame(bytes,
- * limits)` of ts-api/codec (equal tensors, or a FormatError with the same code and offset).
+ * limits, state)` of ts-api/codec (equal tensors, or a FormatError with the same code and offset).
+ * The mask store (`state.masks`) stays in JavaScript: rule 11 is applied here after the kernels
+ * validated the bytes (assembly/codec_abi.ts, "Mask store").
  * @throws FormatError with one of the documented codes and the byte offset where decoding failed.
  */
-export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: DecodeLimits = {}): DecodedFrame {
+export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: DecodeLimits = {}, state: DecodeState = {}): DecodedFrame {
   const x = codecExports(core);
   const len = bytes.length;
   if (limits.maxBytes !== undefined && len > limits.maxBytes) {
@@ -275,6 +313,7 @@ export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: Decod
     // by memory growth during decoding, so take a fresh view of it then.
     const src = owned ? bytes : new Uint8Array(buf, ptr, len);
     const table = new Uint32Array(buf, x.sg_decode_tensors() >>> 0, count * TENSOR_WORDS);
+    const offsets: number[] = [];
     for (let t = 0; t < count; t++) {
       const r = t * TENSOR_WORDS;
       const nameOff = table[r]!;
@@ -283,12 +322,15 @@ export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: Decod
       const vc = table[r + 5]!;
       const hasShape = table[r + 3]! !== 0;
       const vBits = table[r + 11]!;
+      const unit = table[r + 20]!;
+      const ip = table[r + 16]!;
       const tensor: DecodedTensor = {
         name: utf8Decoder.decode(src.subarray(nameOff, nameOff + table[r + 1]!)),
         length: table[r + 8]!,
-        indices: k === 0 ? new Uint32Array(0) : new Uint32Array(buf, table[r + 16]!, k).slice(),
+        indices: k === 0 || ip === 0 ? new Uint32Array(0) : new Uint32Array(buf, ip, k).slice(),
         values: k === 0 ? new Float32Array(0) : new Float32Array(buf, table[r + 17]!, k).slice(),
-        method: METHOD_NAMES[table[r + 2]!]!,
+        method: methodName(table[r + 2]!)!,
+        unit: UNIT_NAMES[unit]!,
         indexCode: INDEX_CODE_NAMES[ic]!,
         valueCode: VALUE_CODE_NAMES[vc]!,
         indexParam: table[r + 10]!,
@@ -298,8 +340,16 @@ export function decodeFrameWasm(core: WasmCore, bytes: Uint8Array, limits: Decod
         sectionBytes: table[r + 15]!,
       };
       if (hasShape) tensor.shape = readDims(src, table[r + 7]!, table[r + 6]!);
+      if (unit === 1) {
+        const ku = table[r + 23]!;
+        tensor.units = ku === 0 ? new Uint32Array(0) : new Uint32Array(buf, table[r + 24]!, ku).slice();
+        tensor.unitDims = readDims(src, table[r + 22]!, table[r + 6]!);
+      } else if (unit === 2) tensor.nm = [table[r + 25]!, table[r + 26]!];
+      else if (unit === 3) tensor.maskSent = (table[r + 21]! & 2) !== 0;
       tensors.push(tensor);
+      offsets.push(table[r + 14]!);
     }
+    resolveMasks(tensors, offsets, state.masks);
     return {
       version: FORMAT_VERSION,
       step: x.sg_decode_step() >>> 0,
