@@ -4,7 +4,7 @@
  */
 import { ConfigError, NonFiniteError } from '../errors.ts';
 import type { Method, SparseTensor, StructuredMethod } from '../types.ts';
-import { writeU16, writeU32, f32Bits, isNonFiniteBits } from './bytes.ts';
+import { writeU16, writeU32, f32Bits, isNonFiniteBits, isU32, wellFormed } from './bytes.ts';
 import { chooseIndexCode, INDEX_CODECS, VALUE_CODECS, type IndexCodeChoice, type IndexChoice, type IndexGeometry } from './codes.ts';
 import { crc32c } from './crc32c.ts';
 import {
@@ -136,20 +136,6 @@ interface Plan {
   sectionBytes: number;
 }
 
-const isU32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= U32_MAX;
-
-/** True when `s` has no lone UTF-16 surrogate (so its UTF-8 form is exact). */
-function wellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
-  }
-  return true;
-}
 
 const utf8 = new TextEncoder();
 

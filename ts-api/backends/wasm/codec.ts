@@ -9,7 +9,7 @@
  * memory are used in place); outputs are copied out, so nothing returned aliases Wasm memory.
  */
 import { ConfigError, FormatError, NonFiniteError } from '../../errors.ts';
-import type { FormatErrorCode } from '../../codec/bytes.ts';
+import { isU32, wellFormed, type FormatErrorCode } from '../../codec/bytes.ts';
 import type {
   DecodedFrame, DecodedTensor, DecodeLimits, DecodeState, EncodeOptions, EncodeTensor, FrameUpdate,
 } from '../../codec/frame.ts';
@@ -17,7 +17,7 @@ import { resolveMasks } from '../../codec/frame_decode.ts';
 import {
   checkUnitGeometry, nmPatternMessage, unitElementsMessage, unitOrderMessage, type UnitPlan,
 } from '../../codec/frame_units.ts';
-import { FORMAT_VERSION, INDEX_CODE_NAMES, MAX_NAME_BYTES, MAX_RANK, U32_MAX, VALUE_CODE_NAMES, methodId, methodName } from '../../codec/ids.ts';
+import { FORMAT_VERSION, INDEX_CODE_NAMES, MAX_NAME_BYTES, MAX_RANK, VALUE_CODE_NAMES, methodId, methodName } from '../../codec/ids.ts';
 import { UNIT_NAMES } from '../../codec/units.ts';
 import type { CoreExports, WasmCore } from './core.ts';
 
@@ -113,20 +113,6 @@ export function codecExports(core: WasmCore): CodecExports {
   return x;
 }
 
-const isU32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= U32_MAX;
-
-/** True when `s` has no lone UTF-16 surrogate (so its UTF-8 form is exact). */
-function wellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
-  }
-  return true;
-}
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
