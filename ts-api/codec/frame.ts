@@ -139,7 +139,13 @@ interface Plan {
 
 const utf8 = new TextEncoder();
 
-function planTensor(t: EncodeTensor, options: EncodeOptions, seen: Set<string>): Plan {
+/**
+ * The checks of a tensor before its elements (name, method, length, shape, unit geometry, array
+ * types and counts), shared by this encoder and the Wasm one so both refuse alike.
+ */
+export function checkTensorHeader(
+  t: EncodeTensor, seen: Set<string>, alwaysSendMask: boolean,
+): { name: Uint8Array; label: string; u: UnitPlan } {
   if (typeof t.name !== 'string' || !wellFormed(t.name)) throw new ConfigError('tensor name must be a well-formed string');
   const name = utf8.encode(t.name);
   const label = `tensor '${t.name}'`;
@@ -148,7 +154,6 @@ function planTensor(t: EncodeTensor, options: EncodeOptions, seen: Set<string>):
   seen.add(t.name);
   if (methodId(t.method) < 0) throw new ConfigError(`${label}: unknown method '${String(t.method)}'`);
   if (!isU32(t.length)) throw new ConfigError(`${label}: length must be an integer in [0, 2^32 - 1]`);
-  const n = t.length;
   const shape = t.shape;
   if (shape !== undefined) {
     if (!Array.isArray(shape) || shape.length > MAX_RANK) throw new ConfigError(`${label}: shape must have rank <= ${MAX_RANK}`);
@@ -157,15 +162,22 @@ function planTensor(t: EncodeTensor, options: EncodeOptions, seen: Set<string>):
       if (!isU32(d)) throw new ConfigError(`${label}: shape dims must be integers in [0, 2^32 - 1]`);
       prod *= d;
     }
-    if (prod !== n) throw new ConfigError(`${label}: shape [${shape.join(', ')}] does not match length ${n}`);
+    if (prod !== t.length) throw new ConfigError(`${label}: shape [${shape.join(', ')}] does not match length ${t.length}`);
   }
-  const u = checkUnitGeometry(t, label, options.alwaysSendMask === true);
-  const { indices, values } = t;
-  if (!(indices instanceof Uint32Array) || !(values instanceof Float32Array)) {
+  const u = checkUnitGeometry(t, label, alwaysSendMask);
+  if (!(t.indices instanceof Uint32Array) || !(t.values instanceof Float32Array)) {
     throw new ConfigError(`${label}: indices must be a Uint32Array and values a Float32Array`);
   }
+  if (t.values.length !== t.indices.length) throw new ConfigError(`${label}: ${t.indices.length} indices but ${t.values.length} values`);
+  return { name, label, u };
+}
+
+function planTensor(t: EncodeTensor, options: EncodeOptions, seen: Set<string>): Plan {
+  const { name, label, u } = checkTensorHeader(t, seen, options.alwaysSendMask === true);
+  const n = t.length;
+  const shape = t.shape;
+  const { indices, values } = t;
   const k = indices.length;
-  if (values.length !== k) throw new ConfigError(`${label}: ${k} indices but ${values.length} values`);
   let prev = -1;
   for (let j = 0; j < k; j++) {
     const i = indices[j];

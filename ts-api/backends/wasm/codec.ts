@@ -9,15 +9,16 @@
  * memory are used in place); outputs are copied out, so nothing returned aliases Wasm memory.
  */
 import { ConfigError, FormatError, NonFiniteError } from '../../errors.ts';
-import { isU32, wellFormed, type FormatErrorCode } from '../../codec/bytes.ts';
+import { isU32, type FormatErrorCode } from '../../codec/bytes.ts';
+import { checkTensorHeader } from '../../codec/frame.ts';
 import type {
   DecodedFrame, DecodedTensor, DecodeLimits, DecodeState, EncodeOptions, EncodeTensor, FrameUpdate,
 } from '../../codec/frame.ts';
 import { resolveMasks } from '../../codec/frame_decode.ts';
 import {
-  checkUnitGeometry, nmPatternMessage, unitElementsMessage, unitOrderMessage, type UnitPlan,
+  nmPatternMessage, unitElementsMessage, unitOrderMessage, type UnitPlan,
 } from '../../codec/frame_units.ts';
-import { FORMAT_VERSION, INDEX_CODE_NAMES, MAX_NAME_BYTES, MAX_RANK, VALUE_CODE_NAMES, methodId, methodName } from '../../codec/ids.ts';
+import { FORMAT_VERSION, INDEX_CODE_NAMES, VALUE_CODE_NAMES, methodId, methodName } from '../../codec/ids.ts';
 import { UNIT_NAMES } from '../../codec/units.ts';
 import type { CoreExports, WasmCore } from './core.ts';
 
@@ -114,34 +115,11 @@ export function codecExports(core: WasmCore): CodecExports {
 }
 
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** The checks ts-api/codec/frame.ts makes before looking at elements, with the same messages. */
+/** The checks ts-api/codec/frame.ts makes before looking at elements (the same function). */
 function checkTensor(t: EncodeTensor, seen: Set<string>, alwaysSendMask: boolean): { name: Uint8Array; u: UnitPlan } {
-  if (typeof t.name !== 'string' || !wellFormed(t.name)) throw new ConfigError('tensor name must be a well-formed string');
-  const name = utf8Encoder.encode(t.name);
-  const label = `tensor '${t.name}'`;
-  if (name.length < 1 || name.length > MAX_NAME_BYTES) throw new ConfigError(`${label}: name must be 1..${MAX_NAME_BYTES} UTF-8 bytes`);
-  if (seen.has(t.name)) throw new ConfigError(`${label}: duplicate name in one frame`);
-  seen.add(t.name);
-  if (methodId(t.method) < 0) throw new ConfigError(`${label}: unknown method '${String(t.method)}'`);
-  if (!isU32(t.length)) throw new ConfigError(`${label}: length must be an integer in [0, 2^32 - 1]`);
-  const shape = t.shape;
-  if (shape !== undefined) {
-    if (!Array.isArray(shape) || shape.length > MAX_RANK) throw new ConfigError(`${label}: shape must have rank <= ${MAX_RANK}`);
-    let prod = 1;
-    for (const d of shape) {
-      if (!isU32(d)) throw new ConfigError(`${label}: shape dims must be integers in [0, 2^32 - 1]`);
-      prod *= d;
-    }
-    if (prod !== t.length) throw new ConfigError(`${label}: shape [${shape.join(', ')}] does not match length ${t.length}`);
-  }
-  const u = checkUnitGeometry(t, label, alwaysSendMask);
-  if (!(t.indices instanceof Uint32Array) || !(t.values instanceof Float32Array)) {
-    throw new ConfigError(`${label}: indices must be a Uint32Array and values a Float32Array`);
-  }
-  if (t.values.length !== t.indices.length) throw new ConfigError(`${label}: ${t.indices.length} indices but ${t.values.length} values`);
+  const { name, u } = checkTensorHeader(t, seen, alwaysSendMask);
   return { name, u };
 }
 
