@@ -8,7 +8,7 @@
  * "Sparsified SGD with Memory", NeurIPS 2018; Karimireddy et al., "Error Feedback Fixes SignSGD",
  * ICML 2019).
  */
-import { ConfigError, NonFiniteError, ShapeError, StateError } from './errors.ts';
+import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
 import { encodeFrame, type EncodeTensor } from './codec/index.ts';
 import { runStructuredKernel, takeUnits } from './backends/wasm/structured.ts';
@@ -18,7 +18,7 @@ import {
 import { DensityPlanner, type Plan } from './schedules/planner.ts';
 import type { PendingMask, Slot } from './slot.ts';
 import { applyBudget, applyValueCodes, compensateAfter, compensateInputs, maskKernel } from './step_stages.ts';
-import { base64ToF32, f32ToBase64, parseMasks } from './state_masks.ts';
+import { f32ToBase64, parseMaskScores, parseMasks } from './state_masks.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
 import { decodeState, encodeState, type SavedTensor } from './state.ts';
@@ -388,12 +388,7 @@ export class Compressor {
       }
     }
     const masks = parseMasks(state.aux.masks, new Map(state.tensors.map((t) => [t.name, t.length])));
-    const scores = new Map<string, Float32Array>();
-    for (const [name, b64] of Object.entries((state.aux.maskScores ?? {}) as Record<string, unknown>)) {
-      const v = typeof b64 === 'string' ? base64ToF32(b64) : undefined;
-      if (!v || v.some((x) => !Number.isFinite(x))) throw new StateError(`saved mask scores of '${name}' are malformed`);
-      scores.set(name, v);
-    }
+    const scores = parseMaskScores(state.aux.maskScores);
     this.planner.setState((state.aux as { planner?: Record<string, number> }).planner ?? {});
     for (const t of state.tensors) {
       const slot = this.slotFor(t.name, t.length);

@@ -43,3 +43,14 @@ export function parseMasks(raw: unknown, lengths: Map<string, number>): Map<stri
   return out;
 }
 
+
+/** Validates the saved caller mask scores (aux.maskScores): name → finite f32 values. */
+export function parseMaskScores(raw: unknown): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, b64] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    const v = typeof b64 === 'string' ? base64ToF32(b64) : undefined;
+    if (!v || v.some((x) => !Number.isFinite(x))) throw new StateError(`saved mask scores of '${name}' are malformed`);
+    out.set(name, v);
+  }
+  return out;
+}

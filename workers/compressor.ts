@@ -6,9 +6,13 @@
  * shared memory) and brings back only the selections. A whole-model step runs its tensors on all
  * workers in parallel and commits on all of them or none (two-phase commit); joint methods
  * (global-topk, hybrid) and split tensors are merged exactly (workers/merge.ts), so results and
- * residuals equal the in-thread compressor's to the bit.
+ * residuals equal the in-thread compressor's to the bit. Every option of the in-thread compressor
+ * works: DGC momentum, clipping and residual decay run on the workers, the byte budget, lossy
+ * value codes and momentum masking are decided on the coordinator and applied with the commit
+ * (workers/post.ts), structured and learned-mask methods run whole on their worker.
  *
- * Faults: every successful step leaves each piece's committed residual in a coordinator-side
+ * Faults: every successful step leaves each piece's committed state (residual, momentum, mask EMA
+ * and mask) in a coordinator-side
  * snapshot (shared memory the worker writes while committing, or a transferred copy). When a
  * worker dies, throws or hangs during a step, the step fails with a {@link WorkerError}, the other
  * workers undo it, and a fresh worker restores the dead one's pieces from the snapshots — nothing
@@ -18,19 +22,20 @@
  * (non-shared) memory, built without threads; sharing it would need a shared-memory build and a
  * thread-safe allocator. Splitting by chunks with an exact merge gives the same bits instead.
  */
-import * as Comlink from 'comlink';
 import { ConfigError, NonFiniteError, ShapeError } from '../ts-api/errors.ts';
 import type { CompressorOptions } from '../ts-api/config.ts';
-import { decodeState, encodeState } from '../ts-api/state.ts';
-import { encodeFrame, type EncodeTensor } from '../ts-api/codec/index.ts';
+import { encodeFrame } from '../ts-api/codec/index.ts';
+import { encodeTensorOf } from '../ts-api/wire_units.ts';
 import { DensityPlanner } from '../ts-api/schedules/planner.ts';
 import type { StepOptions, TensorInput } from '../ts-api/compressor.ts';
 import type { StepResult } from '../ts-api/types.ts';
 import { Pool, WorkerError } from './pool.ts';
 import { OpQueue } from './queue.ts';
-import { Registry, type PieceEntry, type TensorEntry } from './registry.ts';
+import { Registry, type TensorEntry } from './registry.ts';
+import { PieceIO } from './piece_io.ts';
 import { runStep, type Captured } from './step.ts';
 import type { FaultSpec, SnapshotMode } from './protocol.ts';
+import { decodePoolState, encodePoolState } from './state_io.ts';
 
 export { WorkerError } from './pool.ts';
 
@@ -59,6 +64,10 @@ export class WorkerCompressor {
   private readonly owned = new WeakSet<ArrayBufferLike>();
   private readonly planner: DensityPlanner;
   private readonly timing = { prepareMs: 0, mergeMs: 0, commitMs: 0 };
+  private readonly momentum: boolean;
+  private importance = new Map<string, Float32Array>();
+  private readonly io: PieceIO;
+  private maskScores = new Map<string, Float32Array>();
 
   /** @internal Use createWorkerPool. */
   constructor(
@@ -67,10 +76,11 @@ export class WorkerCompressor {
     private readonly registry: Registry,
     maxQueue: number,
     private readonly shared: boolean,
-    private readonly blankAux: Record<string, unknown>,
   ) {
     this.options = Object.freeze(options);
     this.ef = options.errorFeedback ?? true;
+    this.momentum = options.momentum !== undefined;
+    this.io = new PieceIO(pool, registry, this.options);
     this.queue = new OpQueue(maxQueue);
     this.planner = new DensityPlanner(this.options);
   }
@@ -171,8 +181,11 @@ export class WorkerCompressor {
       return Promise.reject(e);
     }
     return this.submit(
-      (): Captured[] => entries.map(([name, g]) => ({ name, array: this.capture(g, options.transfer === true) })),
-      async (items) => {
+      () => ({
+        items: entries.map(([name, g]): Captured => ({ name, array: this.capture(g, options.transfer === true) })),
+        importance: this.importance, maskScores: this.maskScores,
+      }),
+      async ({ items, importance, maskScores }) => {
         const step = options.step ?? this.counter;
         if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) {
           throw new ConfigError(`step must be an integer in [0, 2^32), got ${String(step)}`);
@@ -181,6 +194,7 @@ export class WorkerCompressor {
         const token = ++this.tokens;
         const result = await runStep({
           pool: this.pool, registry: this.registry, options: this.options, planner: this.planner, token, timing: this.timing,
+          importance, maskScores,
           fail: (s, phase, workers, failed, committed) => this.fail(token, s, phase, workers, failed, committed),
         }, items, step);
         this.counter = step + 1;
@@ -201,7 +215,7 @@ export class WorkerCompressor {
     const [w, why] = [...failed.entries()][0]!;
     let after: string;
     try {
-      const n = await this.recover([...failed.keys()]);
+      const n = await this.io.recover([...failed.keys()]);
       after = this.registry.mode === 'none'
         ? `worker ${w} was replaced; its ${n} tensor piece(s) restart from zero residuals (snapshots are off)`
         : `worker ${w} was replaced and its ${n} tensor piece(s) restored from the last committed state`;
@@ -211,28 +225,10 @@ export class WorkerCompressor {
     return new WorkerError(`step ${step} failed in ${phase}: ${why}. The step was not applied; ${after}`, w);
   }
 
-  /** Replaces workers and restores their pieces from the committed snapshots; returns the number of pieces. */
-  private async recover(workers: number[]): Promise<number> {
-    const counts = await Promise.all(workers.map(async (w) => {
-      const slot = await this.pool.replace(w);
-      const pieces = this.registry.piecesOn(w);
-      if (this.registry.mode === 'shared') {
-        await slot.call('restore', (r) =>
-          r.restoreShared(pieces.map((p) => ({ piece: this.registry.descFor(p, slot.known), slot: p.shared!.cur }))));
-      } else if (this.registry.mode === 'copy') {
-        const items = pieces.map((p) => ({ piece: p.desc, values: this.registry.committed(p)!.slice() }));
-        await slot.call('restore', (r) => r.write(Comlink.transfer(items, items.map((i) => i.values.buffer as ArrayBuffer))));
-      }
-      for (const p of pieces) slot.known.add(p.desc.key);
-      return pieces.length;
-    }));
-    return counts.reduce((a, b) => a + b, 0);
-  }
-
   private async ensureHealthy(): Promise<void> {
     this.pool.checkOpen();
     const dead = this.pool.slots.filter((s) => s.dead !== null).map((s) => s.index);
-    if (dead.length > 0) await this.recover(dead);
+    if (dead.length > 0) await this.io.recover(dead);
   }
 
   private known(name: string): TensorEntry {
@@ -242,68 +238,12 @@ export class WorkerCompressor {
     return t;
   }
 
-  private byWorker(pieces: PieceEntry[]): Map<number, PieceEntry[]> {
-    const m = new Map<number, PieceEntry[]>();
-    for (const p of pieces) {
-      let l = m.get(p.worker);
-      if (!l) m.set(p.worker, (l = []));
-      l.push(p);
-    }
-    return m;
-  }
-
-  /** Reads the residuals of tensors from their workers (in order). */
-  private async readTensors(ts: TensorEntry[]): Promise<Float32Array[]> {
-    const got = new Map<PieceEntry, Float32Array>();
-    await Promise.all([...this.byWorker(ts.flatMap((t) => t.pieces))].map(async ([w, ps]) => {
-      const arrays = await this.pool.slots[w]!.call('read', (r) => r.read(ps.map((p) => p.desc)));
-      ps.forEach((p, i) => got.set(p, arrays[i]!));
-    }));
-    return ts.map((t) => {
-      if (t.pieces.length === 1) return got.get(t.pieces[0]!)!;
-      const out = new Float32Array(t.length);
-      for (const p of t.pieces) out.set(got.get(p)!, p.desc.offset);
-      return out;
-    });
-  }
-
-  /**
-   * Writes residuals (null: zeros) to the snapshots first, then to the workers: a worker that dies
-   * meanwhile is replaced from the snapshots, which already hold the new values.
-   */
-  private async writeTensors(list: Array<{ t: TensorEntry; values: Float32Array | null }>): Promise<void> {
-    for (const { t, values } of list) {
-      for (const p of t.pieces) this.registry.setCommitted(p, values ? values.subarray(p.desc.offset, p.desc.offset + p.desc.length) : null);
-    }
-    const failed: number[] = [];
-    const pieceValues = new Map<PieceEntry, Float32Array | null>();
-    for (const { t, values } of list) for (const p of t.pieces) pieceValues.set(p, values);
-    await Promise.all([...this.byWorker([...pieceValues.keys()])].map(async ([w, ps]) => {
-      const slot = this.pool.slots[w]!;
-      const zero = ps.filter((p) => pieceValues.get(p) === null);
-      const items = ps.filter((p) => pieceValues.get(p) !== null).map((p) => ({
-        piece: this.registry.descFor(p, slot.known),
-        values: pieceValues.get(p)!.slice(p.desc.offset, p.desc.offset + p.desc.length),
-      }));
-      try {
-        if (items.length > 0) await slot.call('write', (r) => r.write(Comlink.transfer(items, items.map((i) => i.values.buffer as ArrayBuffer))));
-        if (zero.length > 0) await slot.call('reset', (r) => r.reset(zero.map((p) => p.desc)));
-        for (const i of items) slot.known.add(i.piece.key);
-      } catch {
-        failed.push(w);
-      }
-    }));
-    if (failed.length === 0) return;
-    await this.recover(failed);
-    if (this.registry.mode === 'none') throw new WorkerError(`worker ${failed[0]} failed while residuals were written; it was replaced with zero residuals (snapshots are off)`, failed[0]);
-  }
-
   /** A copy of the tensor's residual. */
   getResidual(name: string): Promise<Float32Array> {
     return this.submit(() => null, async () => {
       const t = this.known(name);
       await this.ensureHealthy();
-      return (await this.readTensors([t]))[0]!;
+      return (await this.io.readTensors([t]))[0]!;
     });
   }
 
@@ -320,7 +260,7 @@ export class WorkerCompressor {
       }
       const t = existing ?? this.registry.register(name, copy.length);
       await this.ensureHealthy();
-      await this.writeTensors([{ t, values: copy }]);
+      await this.io.writeTensors([{ t, values: copy }]);
     });
   }
 
@@ -330,48 +270,76 @@ export class WorkerCompressor {
       const ts = name === undefined ? [...this.registry.tensors.values()] : [this.known(name)];
       if (!this.ef) return;
       await this.ensureHealthy();
-      await this.writeTensors(ts.map((t) => ({ t, values: null })));
+      await this.io.writeTensors(ts.map((t) => ({ t, values: null })));
     });
   }
 
-  /** The whole state (step counter and residuals) as the in-thread compressor's bytes (ts-api/state.ts). */
+  /** A copy of the tensor's momentum (DGC momentum correction). */
+  getMomentum(name: string): Promise<Float32Array> {
+    return this.submit(() => null, async () => {
+      const t = this.known(name);
+      if (!this.momentum) throw new ConfigError('momentum correction is off: there is no momentum');
+      await this.ensureHealthy();
+      return (await this.io.readStates([t]))[0]!.u ?? new Float32Array(t.length);
+    });
+  }
+
+  /** The current learned mask of a tensor (a copy), or undefined before its first mask step. */
+  getMask(name: string): Promise<Uint32Array | undefined> {
+    return this.submit(() => null, async () => {
+      const t = this.registry.get(name);
+      if (!t) return undefined;
+      await this.ensureHealthy();
+      return (await this.io.readStates([t]))[0]!.meta?.mask;
+    });
+  }
+
+  /** Caller-trained mask scores of a tensor (length n, finite), used at its next mask refresh (steps submitted from now on). */
+  setMaskScores(name: string, scores: Float32Array): void {
+    if (!(scores instanceof Float32Array)) throw new ShapeError(`mask scores of '${name}' must be a Float32Array`);
+    const bad = scores.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new NonFiniteError(name, bad, 'mask scores contain a non-finite value');
+    this.maskScores = new Map(this.maskScores).set(name, scores.slice());
+  }
+
+  /** Head importance scores of a tensor (one finite value per head), for steps submitted from now on. */
+  setImportance(name: string, scores: Float32Array): void {
+    if (!(scores instanceof Float32Array)) throw new ShapeError(`importance of '${name}' must be a Float32Array`);
+    const bad = scores.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new NonFiniteError(name, bad, 'importance contains a non-finite value');
+    this.importance = new Map(this.importance).set(name, scores.slice());
+  }
+
+  /** The whole state (step counter, residuals, momenta, masks) as the in-thread compressor's bytes (ts-api/state.ts). */
   saveState(): Promise<Uint8Array> {
     return this.submit(() => null, async () => {
       await this.ensureHealthy();
       const ts = [...this.registry.tensors.values()];
-      const residuals = this.ef ? await this.readTensors(ts) : ts.map(() => new Float32Array(0));
-      return encodeState({
-        step: this.counter, errorFeedback: this.ef, momentum: false,
-        tensors: ts.map((t, j) => ({ name: t.name, length: t.length, residual: residuals[j]! })),
-        aux: { ...this.blankAux, planner: this.planner.getState() },
-      });
+      const states = await this.io.readStates(ts);
+      return encodePoolState({
+        step: this.counter, planner: this.planner.getState(), maskScores: this.maskScores,
+        tensors: ts.map((t, j) => ({ name: t.name, length: t.length, state: states[j]! })),
+      }, this.ef, this.momentum);
     });
   }
 
   /** Restores state saved by saveState (of either compressor). Validates everything before changing anything. */
   restoreState(bytes: Uint8Array): Promise<void> {
     return this.submit(() => bytes, async (b) => {
-      const state = decodeState(b, this.ef, false);
-      for (const t of state.tensors) {
-        const existing = this.registry.get(t.name);
-        if (existing && existing.length !== t.length) {
-          throw new ShapeError(`saved tensor '${t.name}' has length ${t.length}, but this compressor's has ${existing.length}`);
-        }
-      }
-      this.planner.setState((state.aux as { planner?: Record<string, number> }).planner ?? {});
+      const state = decodePoolState(b, this.ef, this.momentum, (name) => this.registry.get(name)?.length);
+      this.planner.setState(state.planner);
       for (const t of state.tensors) if (!this.registry.get(t.name)) this.registry.register(t.name, t.length);
-      if (this.ef) {
-        await this.ensureHealthy();
-        const saved = new Map(state.tensors.map((t) => [t.name, t.residual]));
-        await this.writeTensors([...this.registry.tensors.values()].map((t) => ({ t, values: saved.get(t.name) ?? null })));
-      }
+      await this.ensureHealthy();
+      const saved = new Map(state.tensors.map((t) => [t.name, t.state]));
+      await this.io.writeStates([...this.registry.tensors.values()].map((t) => ({ t, state: saved.get(t.name) ?? {} })));
+      this.maskScores = new Map(state.maskScores);
       this.counter = state.step;
     });
   }
 
-  /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes. */
+  /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes and unit sections. */
   encode(result: StepResult): Uint8Array {
-    return encodeFrame({ step: result.step, tensors: result.tensors as EncodeTensor[] });
+    return encodeFrame({ step: result.step, tensors: result.tensors.map(encodeTensorOf) });
   }
 
   /** Wasm memory in use by all workers, in bytes. */

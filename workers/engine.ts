@@ -1,47 +1,38 @@
 /**
  * The worker side of a pool: the pieces (whole tensors or chunks) one worker owns, each with an
- * input buffer and a residual in the worker's own Wasm core, and the two-phase step that lets the
- * coordinator commit a step across workers only when every worker succeeded. The kernel calls are
- * the in-thread compressor's (ts-api/compressor.ts) with the same parameters, so a piece that is a
- * whole tensor gives the in-thread result to the bit; candidates jobs are phase one of the exact
- * merge in workers/merge.ts.
+ * input buffer, a residual, and where the options ask for them a momentum and a learned-mask EMA in
+ * the worker's own Wasm core, and the two-phase step that lets the coordinator commit a step across
+ * workers only when every worker succeeded. The kernel calls are the in-thread compressor's
+ * (workers/jobs.ts), so a piece that is a whole tensor gives the in-thread result to the bit;
+ * candidates jobs are phase one of the exact merge in workers/merge.ts.
  *
  * Buffers swap roles on commit exactly as in the in-thread compressor: a kernel writes acc = g + r
- * over the input buffer `s` (reading `r` only) and the new residual at the kept positions, so until
- * the next prepare the old residual is still intact in `r` — which is what makes `rollback` possible.
+ * over the input buffer `s` (reading `r` only) and the new residual at the kept positions; the new
+ * momentum goes to `u2` and the new mask EMA to `e2`. Until the next prepare the old state is
+ * still intact in `r`, `u` and `e` — which is what makes `rollback` possible.
  */
 import { buildHash, loadCore, type WasmCore } from '../ts-api/backends/wasm/core.ts';
+import type { CompressorOptions } from '../ts-api/config.ts';
 import { SparsegradError } from '../ts-api/errors.ts';
 import { fnv1a32 } from '../ts-api/reference/rng.ts';
+import type { PendingMask } from '../ts-api/slot.ts';
+import { runJob, type JobContext, type Piece } from './jobs.ts';
+import { stateArrays } from './piece_state.ts';
 import type {
-  CutSpec, FaultSpec, FinishReply, FinishRequest, HostError, HostInit, HostInfo, Job, JobResult, PieceDesc, PieceValues, PrepareReply,
-  PrepareRequest, SelectionOut, SnapshotMode,
+  CutSpec, FaultSpec, FinishReply, FinishRequest, HostError, HostInit, HostInfo, JobResult, MaskMeta, PieceDesc,
+  PieceRestore, PieceState, PieceValues, PrepareReply, PrepareRequest, Published, PublishSlots, SelectionOut, SnapshotMode,
 } from './protocol.ts';
-
-interface Piece extends PieceDesc {
-  id: number;
-  /** Input buffer (the new residual after a successful kernel). */
-  s: number;
-  /** Residual (0 without error feedback). */
-  r: number;
-  /** Shared snapshot: two slots of `length` f32 each, on a SharedArrayBuffer owned by the coordinator. */
-  snap?: Float32Array;
-}
 
 interface StepState {
   token: number;
+  step: number;
   pieces: Piece[];
   created: Piece[];
   /** Candidates of held pieces (kept here until the coordinator's cut). */
   held: Map<string, SelectionOut>;
-}
-
-/** Histogram of the candidates' keys by their top 16 bits. */
-function keyHistogram(values: Float32Array): Uint32Array {
-  const hist = new Uint32Array(65536);
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  for (let j = 0; j < bits.length; j++) hist[(bits[j]! & 0x7fffffff) >>> 15]!++;
-  return hist;
+  /** Learned masks decided in the step; after commit, the masks they replaced (for rollback). */
+  masks: Map<string, PendingMask>;
+  replaced: Map<string, MaskMeta | undefined>;
 }
 
 /** Raised for protocol violations (a coordinator bug): the worker is then replaced. */
@@ -54,13 +45,6 @@ class InternalError extends SparsegradError {
 /** Environment hooks of the worker (how to die for fault injection). */
 export interface EngineHooks {
   exit(): void;
-}
-
-/** Non-finite detail as the in-thread compressor words it. */
-function nonFiniteDetail(v: number | undefined): string {
-  if (v === undefined || Number.isNaN(v)) return 'gradient contains NaN';
-  if (!Number.isFinite(v)) return 'gradient contains Infinity';
-  return 'gradient + residual overflows float32 (or the input was overwritten)';
 }
 
 /** Turns anything thrown into a HostError; typed input errors keep the worker, anything else is fatal. */
@@ -78,19 +62,23 @@ export class Engine {
   private pending: StepState | null = null;
   private committed: StepState | null = null;
   private faultSpec: FaultSpec | null = null;
+  private readonly ef: boolean;
+  private readonly momentum: number | undefined;
 
   private constructor(
     private readonly core: WasmCore,
-    private readonly ef: boolean,
-    private readonly seed: number,
+    private readonly options: Readonly<CompressorOptions>,
     private readonly mode: SnapshotMode,
     private readonly hooks: EngineHooks,
-  ) {}
+  ) {
+    this.ef = options.errorFeedback ?? true;
+    this.momentum = options.momentum;
+  }
 
   /** Loads the core for the options. */
   static async create(init: HostInit, hooks: EngineHooks): Promise<{ engine: Engine; info: HostInfo }> {
     const core = await loadCore({ simd: init.options.simd ?? 'auto' });
-    const engine = new Engine(core, init.options.errorFeedback ?? true, init.options.seed ?? 0, init.snapshots, hooks);
+    const engine = new Engine(core, init.options, init.snapshots, hooks);
     return { engine, info: { simd: core.simd, buildHash } };
   }
 
@@ -98,22 +86,24 @@ export class Engine {
     let p = this.pieces.get(desc.key);
     if (p) {
       if (p.length !== desc.length) throw new InternalError(`piece '${desc.key}' has length ${p.length}, not ${desc.length}`);
-      if (desc.snapshot) p.snap = new Float32Array(desc.snapshot, 0, 2 * p.length);
+      if (desc.snapshot) p.snap = new Float32Array(desc.snapshot);
       return p;
     }
-    const s = this.core.alloc(desc.length * 4);
-    let r = 0;
-    if (this.ef) {
-      try {
-        r = this.core.allocF32(desc.length, true).ptr;
-      } catch (e) {
-        this.core.free(s);
-        throw e;
-      }
+    const got: number[] = [];
+    const m = this.momentum !== undefined;
+    try {
+      got.push(this.core.alloc(desc.length * 4));
+      got.push(this.ef ? this.core.allocF32(desc.length, true).ptr : 0);
+      got.push(m ? this.core.allocF32(desc.length, true).ptr : 0);
+      got.push(m ? this.core.alloc(desc.length * 4) : 0);
+    } catch (e) {
+      for (const q of got) this.core.free(q);
+      throw e;
     }
+    const [s, r, u, u2] = got as [number, number, number, number];
     const { snapshot, ...rest } = desc;
-    p = { ...rest, id: fnv1a32(desc.name), s, r };
-    if (snapshot) p.snap = new Float32Array(snapshot, 0, 2 * desc.length);
+    p = { ...rest, id: fnv1a32(desc.name), s, r, u, u2, e: 0, e2: 0, maskStep: 0 };
+    if (snapshot) p.snap = new Float32Array(snapshot);
     this.pieces.set(desc.key, p);
     created?.push(p);
     return p;
@@ -121,8 +111,7 @@ export class Engine {
 
   private dropPieces(list: Piece[]): void {
     for (const p of list) {
-      this.core.free(p.s);
-      this.core.free(p.r);
+      for (const ptr of [p.s, p.r, p.u, p.u2, p.e, p.e2]) this.core.free(ptr);
       this.pieces.delete(p.key);
     }
   }
@@ -141,92 +130,6 @@ export class Engine {
     this.faultSpec = spec;
   }
 
-  private copyIn(p: Piece, input: Float32Array): void {
-    if (!(input instanceof Float32Array) || input.length !== p.length) {
-      throw new InternalError(`input of piece '${p.key}' must be a Float32Array of length ${p.length}`);
-    }
-    this.core.f32(p.s, p.length).set(input);
-  }
-
-  /** Runs one job; returns its results or a non-fatal kernel error. */
-  private run(
-    job: Job, step: number, touched: Piece[], created: Piece[], out: JobResult[], held: Map<string, SelectionOut>,
-  ): HostError | null {
-    const x = this.core.exports;
-    if (job.kind === 'group') {
-      const width = job.method === 'global-topk' ? 4 : 5;
-      const ps = job.members.map((m) => this.ensure(m.piece, created));
-      job.members.forEach((m, j) => this.copyIn(ps[j]!, m.input));
-      touched.push(...ps);
-      const table = this.core.alloc(ps.length * width * 4);
-      try {
-        const t = this.core.u32(table, ps.length * width);
-        ps.forEach((p, j) => {
-          t.set([p.s, p.r, p.length], j * width);
-          if (width === 5) t[j * width + 3] = job.members[j]!.k;
-        });
-        const rc = job.method === 'global-topk' ? x.sg_global_topk(table, ps.length, job.K) : x.sg_hybrid(table, ps.length, job.K);
-        if (rc < 0) {
-          const j = x.sg_error_tensor();
-          const index = x.sg_error_index();
-          return this.kernelError(job.members[j]!.pos, job.members[j]!.piece, index, job.members[j]!.input[index]);
-        }
-        const counts = this.core.u32(table, ps.length * width).slice();
-        let from = 0;
-        ps.forEach((_, j) => {
-          const count = counts[j * width + width - 1]!;
-          out.push(this.core.takeResults(from, count));
-          from += count;
-        });
-      } finally {
-        this.core.free(table);
-      }
-      return null;
-    }
-    const p = this.ensure(job.piece, created);
-    this.copyIn(p, job.input);
-    touched.push(p);
-    const { s, r, length: n, id } = p;
-    let rc: number;
-    if (job.kind === 'candidates') {
-      rc = x.sg_topk(s, r, n, job.k, job.keepTies ? 1 : 0);
-    } else {
-      const q = job.params;
-      switch (q.method) {
-        case 'topk': rc = x.sg_topk(s, r, n, q.k, 0); break;
-        case 'percentile': rc = x.sg_topk(s, r, n, q.k, 1); break;
-        case 'threshold': rc = x.sg_threshold(s, r, n, q.threshold); break;
-        case 'randomk': rc = x.sg_randomk(s, r, n, q.k, this.seed, step, id, q.rescale ? 1 : 0); break;
-        case 'probabilistic': rc = x.sg_probabilistic(s, r, n, q.k, this.seed, step, id); break;
-        case 'approx-topk':
-          rc = x.sg_approx_topk(s, r, n, q.k, q.sampleSize, q.stride, q.rank, q.tolerance, q.maxIterations);
-          break;
-        default:
-          throw new InternalError(`method '${q.method}' cannot run as a direct job`);
-      }
-    }
-    if (rc < 0) {
-      const index = x.sg_error_index();
-      return this.kernelError(job.pos, job.piece, index, job.input[index]);
-    }
-    const sel = this.core.takeResults(0, rc);
-    if (job.kind === 'candidates' && job.hold) {
-      held.set(p.key, sel);
-      out.push({ hist: keyHistogram(sel.values) });
-    } else {
-      out.push(sel);
-    }
-    return null;
-  }
-
-  private kernelError(pos: number, piece: PieceDesc, index: number, v: number | undefined): HostError {
-    const detail = nonFiniteDetail(v);
-    return {
-      code: 'E_NONFINITE', name: 'NonFiniteError', fatal: false, pos, index, detail,
-      message: `tensor '${piece.name}': ${detail} at index ${piece.offset + index}`,
-    };
-  }
-
   /** Phase one: run every job in order; stop at the first failure. Nothing is committed. */
   prepare(req: PrepareRequest): PrepareReply {
     this.committed = null; // a new step makes the last commit final
@@ -238,9 +141,14 @@ export class Engine {
     const touched: Piece[] = [];
     const results: JobResult[] = [];
     const held = new Map<string, SelectionOut>();
+    const masks = new Map<string, PendingMask>();
+    const ctx: JobContext = {
+      core: this.core, seed: this.options.seed ?? 0, step: req.step, scale: req.scale ?? 1, momentum: this.momentum,
+      piece: (d) => this.ensure(d, created), pendingMasks: masks,
+    };
     try {
       for (const job of req.jobs) {
-        const err = this.run(job, req.step, touched, created, results, held);
+        const err = runJob(ctx, job, touched, results, held);
         if (err) {
           this.dropPieces(created);
           return { ok: false, error: err };
@@ -250,34 +158,71 @@ export class Engine {
       this.dropPieces(created);
       return { ok: false, error: toHostError(e) };
     }
-    this.pending = { token: req.token, pieces: touched, created, held };
+    this.pending = { token: req.token, step: req.step, pieces: touched, created, held, masks, replaced: new Map() };
     this.fire('prepare');
     if (!req.autoCommit) return { ok: true, results };
-    const copies = this.commit(req.autoCommit.slots);
-    return copies ? { ok: true, results, copies } : { ok: true, results };
+    return { ok: true, results, ...this.commit(req.autoCommit.slots) };
   }
 
-  private commit(slots: Record<string, number>): Record<string, Float32Array> | undefined {
+  /** The state a commit publishes for piece `p`: its new residual, momentum and mask EMA. */
+  private newState(p: Piece, pm: PendingMask | undefined): Float32Array[] {
+    return stateArrays(this.options, p.name).map((a) => {
+      const ptr = a === 'r' ? p.s : a === 'u' ? p.u2 : pm ? p.e2 : p.e;
+      return ptr ? this.core.f32(ptr, p.length) : new Float32Array(p.length);
+    });
+  }
+
+  /** Residual decay, snapshot publication, and the buffer swaps that make the step current. */
+  private commit(slots: PublishSlots): Published {
     const st = this.pending!;
-    let copies: Record<string, Float32Array> | undefined;
+    const decay = this.options.residualDecay;
+    const out: Published = {};
     if (this.ef) {
       for (const p of st.pieces) {
+        if (decay !== undefined && decay !== 1) this.core.exports.sg_scale(p.s, p.length, decay);
+        const pm = st.masks.get(p.name);
+        const arrays = this.newState(p, pm);
         if (this.mode === 'shared') {
           const slot = slots[p.key];
           if (!p.snap || (slot !== 0 && slot !== 1)) throw new InternalError(`no snapshot slot for piece '${p.key}'`);
-          p.snap.subarray(slot * p.length, (slot + 1) * p.length).set(this.core.f32(p.s, p.length));
+          const w = arrays.length * p.length;
+          arrays.forEach((a, i) => p.snap!.set(a, slot * w + i * p.length));
         } else if (this.mode === 'copy') {
-          (copies ??= {})[p.key] = this.core.f32(p.s, p.length).slice();
+          const c = new Float32Array(arrays.length * p.length);
+          arrays.forEach((a, i) => c.set(a, i * p.length));
+          (out.copies ??= {})[p.key] = c;
+        }
+        if (this.mode !== 'none' && stateArrays(this.options, p.name).includes('e')) {
+          const meta = pm ? { mask: pm.mask, maskStep: pm.refreshed ? st.step : p.maskStep } : p.mask ? { mask: p.mask, maskStep: p.maskStep } : null;
+          (out.metas ??= {})[p.key] = meta && { mask: meta.mask.slice(), maskStep: meta.maskStep };
         }
       }
-      for (const p of st.pieces) [p.s, p.r] = [p.r, p.s];
     }
+    for (const p of st.pieces) this.swap(p, st, true);
     this.committed = st;
     this.pending = null;
-    return copies;
+    return out;
   }
 
-  /** Phase two: abort, or apply fix-ups, publish snapshots and commit. */
+  /** Makes a step's buffers current (commit) or the previous ones again (rollback). */
+  private swap(p: Piece, st: StepState, forward: boolean): void {
+    if (this.ef) [p.s, p.r] = [p.r, p.s];
+    if (this.momentum !== undefined) [p.u, p.u2] = [p.u2, p.u];
+    const pm = st.masks.get(p.name);
+    if (!pm) return;
+    [p.e, p.e2] = [p.e2, p.e];
+    if (forward) {
+      st.replaced.set(p.name, p.mask ? { mask: p.mask, maskStep: p.maskStep } : undefined);
+      p.mask = pm.mask;
+      if (pm.refreshed) p.maskStep = st.step;
+    } else {
+      const old = st.replaced.get(p.name);
+      p.mask = old?.mask;
+      p.maskStep = old?.maskStep ?? 0;
+    }
+  }
+
+  /** Phase two: abort, or apply cuts, fix-ups, additions and momentum masking, publish snapshots and commit. */
   finish(req: FinishRequest): FinishReply {
     const st = this.pending;
     if (!req.commit) {
@@ -291,17 +236,34 @@ export class Engine {
       if (!st || st.token !== req.token) throw new InternalError(`no prepared step ${req.token} to commit`);
       let kept: Record<string, SelectionOut> | undefined;
       for (const [key, cut] of Object.entries(req.cuts)) (kept ??= {})[key] = this.applyCut(st, key, cut);
+      const at = (key: string): Piece => {
+        const p = this.pieces.get(key);
+        if (!p) throw new InternalError(`fix-up for unknown piece '${key}'`);
+        return p;
+      };
       for (const f of req.fixups) {
-        const p = this.pieces.get(f.key);
-        if (!p) throw new InternalError(`fix-up for unknown piece '${f.key}'`);
+        const p = at(f.key);
         if (!this.ef) continue;
         const v = this.core.f32(p.s, p.length);
         const { indices, values } = f;
         for (let j = 0; j < indices.length; j++) v[indices[j]!] = values[j]!;
       }
-      const copies = this.commit(req.slots);
+      for (const f of req.adds ?? []) {
+        const p = at(f.key);
+        if (!this.ef) continue;
+        const v = this.core.f32(p.s, p.length);
+        const { indices, values } = f;
+        for (let j = 0; j < indices.length; j++) v[indices[j]!] = Math.fround(v[indices[j]!]! + values[j]!);
+      }
+      for (const f of req.sent ?? []) {
+        const p = at(f.key);
+        if (!p.u2) continue;
+        const u2 = this.core.f32(p.u2, p.length);
+        for (const i of f.indices) u2[i] = 0;
+      }
+      const published = this.commit(req.slots);
       this.fire('finish');
-      return { ok: true, ...(copies ? { copies } : {}), ...(kept ? { kept } : {}) };
+      return { ok: true, ...published, ...(kept ? { kept } : {}) };
     } catch (e) {
       return { ok: false, error: { ...toHostError(e), fatal: true } };
     }
@@ -363,7 +325,7 @@ export class Engine {
   rollback(token: number): void {
     const st = this.committed;
     if (!st || st.token !== token) return;
-    if (this.ef) for (const p of st.pieces) [p.s, p.r] = [p.r, p.s];
+    for (const p of st.pieces) this.swap(p, st, false);
     this.dropPieces(st.created);
     this.committed = null;
   }
@@ -373,6 +335,21 @@ export class Engine {
     return pieces.map((d) => {
       const p = this.pieces.get(d.key);
       return p && p.r ? this.core.f32(p.r, p.length).slice() : new Float32Array(d.length);
+    });
+  }
+
+  /** Copies of the pieces' whole state (pieces never used: nothing). */
+  readState(pieces: PieceDesc[]): PieceState[] {
+    return pieces.map((d) => {
+      const p = this.pieces.get(d.key);
+      if (!p) return {};
+      const copy = (ptr: number) => (ptr ? this.core.f32(ptr, p.length).slice() : undefined);
+      const out: PieceState = {};
+      if (p.r) out.r = copy(p.r)!;
+      if (p.u) out.u = copy(p.u)!;
+      if (p.e) out.e = copy(p.e)!;
+      if (p.mask) out.meta = { mask: p.mask.slice(), maskStep: p.maskStep };
+      return out;
     });
   }
 
@@ -386,12 +363,44 @@ export class Engine {
     }
   }
 
-  /** Restores residuals from shared snapshot slots. */
-  restoreShared(items: Array<{ piece: PieceDesc; slot: number }>): void {
-    for (const { piece, slot } of items) {
-      const p = this.ensure(piece);
-      if (!p.snap) throw new InternalError(`piece '${p.key}' has no shared snapshot`);
-      if (p.r) this.core.f32(p.r, p.length).set(p.snap.subarray(slot * p.length, (slot + 1) * p.length));
+  /**
+   * Restores whole states — residual, momentum, mask EMA and mask — from a shared snapshot slot or
+   * from given arrays (state arrays back to back; absent: zeros and no mask).
+   */
+  restore(items: PieceRestore[]): void {
+    this.committed = null;
+    for (const item of items) {
+      const p = this.ensure(item.piece);
+      const names = stateArrays(this.options, p.name);
+      const w = names.length * p.length;
+      let src: Float32Array | undefined = item.state;
+      if (item.slot !== undefined) {
+        if (!p.snap) throw new InternalError(`piece '${p.key}' has no shared snapshot`);
+        src = p.snap.subarray(item.slot * w, (item.slot + 1) * w);
+      }
+      if (src && src.length !== w) throw new InternalError(`state of piece '${p.key}' has ${src.length} values, expected ${w}`);
+      names.forEach((a, i) => {
+        const part = src?.subarray(i * p.length, (i + 1) * p.length);
+        if (a === 'e') {
+          if (!item.meta) {
+            p.mask = undefined;
+            if (p.e) this.core.f32(p.e, p.length).fill(0);
+            return;
+          }
+          if (!p.e) {
+            p.e = this.core.allocF32(p.length, true).ptr;
+            p.e2 = this.core.alloc(p.length * 4);
+          }
+        }
+        const ptr = a === 'r' ? p.r : a === 'u' ? p.u : p.e;
+        const view = this.core.f32(ptr, p.length);
+        if (part) view.set(part);
+        else view.fill(0);
+      });
+      if (item.meta) {
+        p.mask = item.meta.mask.slice();
+        p.maskStep = item.meta.maskStep;
+      }
     }
   }
 

@@ -20,6 +20,7 @@ function buffersOf(reply: PrepareReply | FinishReply): ArrayBuffer[] {
   }
   if ('kept' in reply) for (const k of Object.values(reply.kept ?? {})) out.push(k.indices.buffer as ArrayBuffer, k.values.buffer as ArrayBuffer);
   for (const c of Object.values(reply.copies ?? {})) out.push(c.buffer as ArrayBuffer);
+  for (const m of Object.values(reply.metas ?? {})) if (m) out.push(m.mask.buffer as ArrayBuffer);
   return out;
 }
 
@@ -56,8 +57,13 @@ export function createHost(hooks: EngineHooks): HostApi {
       const out = need().read(pieces);
       return Comlink.transfer(out, out.map((a) => a.buffer as ArrayBuffer));
     },
+    readState(pieces) {
+      const out = need().readState(pieces);
+      const buffers = out.flatMap((st) => [st.r, st.u, st.e, st.meta?.mask].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])));
+      return Comlink.transfer(out, buffers);
+    },
     write: (items) => need().write(items),
-    restoreShared: (items) => need().restoreShared(items),
+    restore: (items) => need().restore(items),
     reset: (pieces) => need().reset(pieces),
     memoryBytes: () => need().memoryBytes(),
     fault: (spec) => need().fault(spec),

@@ -18,8 +18,9 @@ import { CapacityError, ConfigError, NonFiniteError, ShapeError, SparsegradError
 import type { SparseTensor } from '../ts-api/types.ts';
 import { bucketCuts, histSelect, KEEP_NOTHING, type PieceCut } from './merge.ts';
 import type {
-  CutSpec, FinishReply, Fixup, HostError, Job, JobResult, PrepareReply, PublishSlots, SelectionOut,
+  CutSpec, FinishReply, Fixup, HostError, Job, JobResult, MaskMeta, PrepareReply, PublishSlots, SelectionOut,
 } from './protocol.ts';
+import type { PostLists } from './post.ts';
 import type { PieceEntry } from './registry.ts';
 import type { StepContext } from './step.ts';
 
@@ -50,6 +51,13 @@ export interface StepPlan {
   held: HeldMerge[];
   fixups: Map<number, Fixup[]>;
   out: SparseTensor[];
+  /** DGC clipping factor of the step (1: none). */
+  scale: number;
+  /**
+   * The coordinator's post stages (budget, value-code errors, momentum masking) on the merged
+   * selections, before anything commits; present, every worker commits in phase two.
+   */
+  post?: (out: SparseTensor[]) => PostLists;
 }
 
 function typedError(e: HostError, name: string | undefined, offset: number): Error {
@@ -72,14 +80,14 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
   const slotsOf = (w: number): PublishSlots => Object.fromEntries(plans.get(w)!.pieces.map((p) => [p.desc.key, registry.nextSlot(p)]));
   // Nothing to merge: each worker commits at once (optimistic); if another fails, it rolls back
   // (its old residual is intact until its next step).
-  const auto = sp.merges.length === 0 && sp.held.length === 0;
+  const auto = sp.merges.length === 0 && sp.held.length === 0 && !sp.post;
   const forget = (): void => {
     for (const w of workers) for (const p of plans.get(w)!.pieces) pool.slots[w]!.known.delete(p.desc.key);
   };
   const t0 = performance.now();
   const settled = await Promise.allSettled(workers.map((w) => {
     const wp = plans.get(w)!;
-    const req = { token, step, jobs: wp.jobs, ...(auto ? { autoCommit: { slots: slotsOf(w) } } : {}) };
+    const req = { token, step, jobs: wp.jobs, scale: sp.scale, ...(auto ? { autoCommit: { slots: slotsOf(w) } } : {}) };
     return pool.slots[w]!.call('prepare', (r): Promise<PrepareReply> => r.prepare(Comlink.transfer(req, [...wp.transfer])));
   }));
   const fatal = new Map<number, string>();
@@ -153,16 +161,35 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
       expect.set(piece.desc.key, pc[q]!.kept);
     });
   });
+  let lists: PostLists | undefined;
+  try {
+    lists = sp.post?.(sp.out);
+  } catch (e) {
+    forget();
+    const aborts = await Promise.allSettled(workers.map((w) => pool.slots[w]!.call('abort', (r) => r.finish(abortReq(token)).then(() => undefined))));
+    const dead = new Map<number, string>();
+    aborts.forEach((a, i) => a.status === 'rejected' && dead.set(workers[i]!, (a.reason as Error).message));
+    if (dead.size > 0) await ctx.fail(step, 'abort', [], dead, []);
+    throw e;
+  }
   const t2 = performance.now();
-  let copies: Record<string, Float32Array> = {};
+  const copies: Record<string, Float32Array> = {};
+  const metas: Record<string, MaskMeta | null> = {};
   const kept: Record<string, SelectionOut> = {};
   if (auto) {
-    for (const s of settled) Object.assign(copies, (s as PromiseFulfilledResult<PrepareReply & { ok: true }>).value.copies ?? {});
+    for (const s of settled) {
+      const v = (s as PromiseFulfilledResult<PrepareReply & { ok: true }>).value;
+      Object.assign(copies, v.copies ?? {});
+      Object.assign(metas, v.metas ?? {});
+    }
   } else {
     const done = await Promise.allSettled(workers.map((w) => {
       const fx = sp.fixups.get(w) ?? [];
-      const req = { token, commit: true, fixups: fx, cuts: cuts.get(w) ?? {}, slots: slotsOf(w) };
-      const transfer = fx.flatMap((f) => [f.indices.buffer as ArrayBuffer, f.values.buffer as ArrayBuffer]);
+      const adds = lists?.adds.get(w) ?? [];
+      const sent = lists?.sent.get(w) ?? [];
+      const req = { token, commit: true, fixups: fx, cuts: cuts.get(w) ?? {}, slots: slotsOf(w), adds, sent };
+      const transfer = [...fx, ...adds].flatMap((f) => [f.indices.buffer as ArrayBuffer, f.values.buffer as ArrayBuffer]);
+      for (const f of sent) transfer.push(f.indices.buffer as ArrayBuffer);
       return pool.slots[w]!.call('commit', (r): Promise<FinishReply> => r.finish(Comlink.transfer(req, transfer)));
     }));
     const failed = new Map<number, string>();
@@ -174,6 +201,7 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
       else {
         committed.push(w);
         Object.assign(copies, d.value.copies ?? {});
+        Object.assign(metas, d.value.metas ?? {});
         Object.assign(kept, d.value.kept ?? {});
       }
     });
@@ -192,7 +220,7 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
   for (const w of workers) {
     for (const p of plans.get(w)!.pieces) {
       pool.slots[w]!.known.add(p.desc.key);
-      registry.adopt(p, copies[p.desc.key]);
+      registry.adopt(p, copies[p.desc.key], metas[p.desc.key]);
     }
   }
   if (ctx.timing) Object.assign(ctx.timing, { prepareMs: t1 - t0, mergeMs: t2 - t1, commitMs: performance.now() - t2 });

@@ -41,6 +41,8 @@ export interface DirectJob {
   params: ResolvedParams;
   /** The piece's input (a transferred buffer, or a view of a SharedArrayBuffer). */
   input: Float32Array;
+  /** Learned masks: the caller's mask scores (setMaskScores), used at a refresh. */
+  scores?: Float32Array;
 }
 
 /**
@@ -101,6 +103,8 @@ export interface PrepareRequest {
   /** RNG step number. */
   step: number;
   jobs: Job[];
+  /** DGC clipping: the factor every input is scaled by (the coordinator's clip scale; default 1). */
+  scale?: number;
   /** Commit in the same call (only when this worker is the only one in the step and no merge is needed). */
   autoCommit?: { slots: PublishSlots };
 }
@@ -109,6 +113,10 @@ export interface PrepareRequest {
 export interface SelectionOut {
   indices: Uint32Array;
   values: Float32Array;
+  /** Structured methods: the kept unit numbers. */
+  units?: Uint32Array;
+  /** Learned masks: whether the step's mask differs from the committed one. */
+  maskChanged?: boolean;
 }
 
 /** A failure reported by a worker. */
@@ -127,9 +135,28 @@ export interface HostError {
   detail?: string;
 }
 
+/**
+ * A piece's committed state beyond its residual: the learned mask and the step it was made at
+ * (the EMA travels with the residual and the momentum in the snapshot arrays).
+ */
+export interface MaskMeta {
+  mask: Uint32Array;
+  maskStep: number;
+}
+
+/**
+ * What a commit publishes for recovery: per piece, in 'copy' mode, one array of its state arrays
+ * back to back (residual, then momentum, then mask EMA — workers/piece_state.ts), and per mask
+ * piece its mask (null: none yet).
+ */
+export interface Published {
+  copies?: Record<string, Float32Array>;
+  metas?: Record<string, MaskMeta | null>;
+}
+
 /** Phase one's answer: results in job order (a group job gives one per member), or an error. */
 export type PrepareReply =
-  | { ok: true; results: JobResult[]; copies?: Record<string, Float32Array> }
+  | ({ ok: true; results: JobResult[] } & Published)
   | { ok: false; error: HostError };
 
 /** Positions to restore to their accumulated values in one candidates piece. */
@@ -149,11 +176,18 @@ export interface FinishRequest {
   cuts: Record<string, CutSpec>;
   /** Shared mode: the slot each piece publishes into. */
   slots: PublishSlots;
+  /**
+   * Additions to the new residual, after the fix-ups: r[i] = f32(r[i] + v) — the byte budget's
+   * dropped values and the quantisation error of lossy value codes (piece indices).
+   */
+  adds?: Fixup[];
+  /** Momentum-factor masking: the piece positions sent in the final selection (momentum set to 0). */
+  sent?: Array<{ key: string; indices: Uint32Array }>;
 }
 
-/** Phase two's answer: copy mode returns each committed residual by transfer. */
+/** Phase two's answer: copy mode returns each committed state by transfer. */
 export type FinishReply =
-  | { ok: true; copies?: Record<string, Float32Array>; kept?: Record<string, SelectionOut> }
+  | ({ ok: true; kept?: Record<string, SelectionOut> } & Published)
   | { ok: false; error: HostError };
 
 /** Worker configuration sent once after start. */
@@ -182,6 +216,28 @@ export interface PieceValues {
   values: Float32Array;
 }
 
+/**
+ * A piece's whole state as read or restored: residual, momentum, mask EMA (absent: zeros, or
+ * not kept for this piece) and mask (absent: none).
+ */
+export interface PieceState {
+  r?: Float32Array;
+  u?: Float32Array;
+  e?: Float32Array;
+  meta?: MaskMeta;
+}
+
+/** How a piece is restored: from a shared snapshot slot, or from given arrays (back to back). */
+export interface PieceRestore {
+  piece: PieceDesc;
+  /** Shared snapshot slot to read. */
+  slot?: number;
+  /** The state arrays back to back (copy mode); absent with `slot`. */
+  state?: Float32Array;
+  /** The mask (absent: none). */
+  meta?: MaskMeta;
+}
+
 /** The API a worker exposes through Comlink. Methods may be sync on the worker side. */
 export interface HostApi {
   /** Loads the Wasm core. */
@@ -194,10 +250,12 @@ export interface HostApi {
   rollback(token: number): void;
   /** Copies of the residuals of the pieces (zeros for pieces never used). */
   read(pieces: PieceDesc[]): Float32Array[];
+  /** Copies of the pieces' whole state: residual, momentum, mask EMA and mask. */
+  readState(pieces: PieceDesc[]): PieceState[];
+  /** Restores whole states (recovery, restoreState): residual, momentum, mask EMA and mask. */
+  restore(items: PieceRestore[]): void;
   /** Overwrites residuals (setResidual, restoreState, recovery). */
   write(items: PieceValues[]): void;
-  /** Recovery: restores pieces from the given slot of their shared snapshots. */
-  restoreShared(items: Array<{ piece: PieceDesc; slot: number }>): void;
   /** Zeroes residuals. */
   reset(pieces: PieceDesc[]): void;
   /** Wasm memory in bytes. */

@@ -9,15 +9,19 @@
  * contiguous chunk per worker. Random-k, probabilistic and approx-topk tensors are never split:
  * their selections depend on whole-tensor quantities (the RNG index space, sums, a strided sample).
  *
- * Snapshots: in 'shared' mode each piece has a SharedArrayBuffer with two slots; the worker writes
- * the new residual into the slot that is not the committed one while it commits, and the
+ * Snapshots: a piece's state is its state arrays (residual; momentum with DGC momentum
+ * correction; mask EMA for learned masks — workers/piece_state.ts) and, for learned masks, its mask.
+ * In 'shared' mode each piece has a SharedArrayBuffer with two slots of its arrays back to back; the
+ * worker writes the new state into the slot that is not the committed one while it commits, and the
  * coordinator flips `cur` only once every worker of the step has committed — so the committed slot
  * always holds the state after the last step that succeeded everywhere. In 'copy' mode (no
- * SharedArrayBuffer) the worker transfers a copy back with its commit.
+ * SharedArrayBuffer) the worker transfers a copy back with its commit. Masks always come back as
+ * small copies.
  */
 import { ShapeError } from '../ts-api/errors.ts';
 import { tensorOptions, type CompressorOptions } from '../ts-api/config.ts';
-import type { PieceDesc, SnapshotMode } from './protocol.ts';
+import type { MaskMeta, PieceDesc, PieceRestore, PieceState, SnapshotMode } from './protocol.ts';
+import { stateArrays } from './piece_state.ts';
 
 /** One piece as the coordinator tracks it. */
 export interface PieceEntry {
@@ -27,8 +31,12 @@ export interface PieceEntry {
   worker: number;
   /** 'shared' mode: both slots, and which one is committed. */
   shared?: { buffer: SharedArrayBuffer; view: Float32Array; cur: number };
-  /** 'copy' mode: the committed residual (undefined: zeros). */
+  /** 'copy' mode: the committed state arrays back to back (undefined: zeros). */
   copy?: Float32Array;
+  /** Number of state arrays (residual, momentum, mask EMA). */
+  width: number;
+  /** Learned masks: the committed mask (undefined: none yet). */
+  meta?: MaskMeta;
 }
 
 /** One tensor: its length and pieces in offset order. */
@@ -79,9 +87,10 @@ export class Registry {
   }
 
   private piece(name: string, offset: number, length: number, total: number, worker: number, key: string): PieceEntry {
-    const p: PieceEntry = { desc: { key, name, offset, length, total }, worker };
+    const width = stateArrays(this.options, name).length;
+    const p: PieceEntry = { desc: { key, name, offset, length, total }, worker, width };
     if (this.mode === 'shared') {
-      const buffer = new SharedArrayBuffer(2 * length * 4);
+      const buffer = new SharedArrayBuffer(2 * width * length * 4);
       p.shared = { buffer, view: new Float32Array(buffer), cur: 0 };
     }
     this.load[worker]! += length;
@@ -129,22 +138,42 @@ export class Registry {
     return { ...p.desc, snapshot: p.shared.buffer };
   }
 
-  /** The committed residual of a piece (a view in shared mode; undefined in 'none' mode). */
-  committed(p: PieceEntry): Float32Array | undefined {
-    if (p.shared) return p.shared.view.subarray(p.shared.cur * p.desc.length, (p.shared.cur + 1) * p.desc.length);
-    if (this.mode === 'copy') return p.copy ?? new Float32Array(p.desc.length);
+  /** The committed state arrays of a piece, back to back (a view in shared mode; undefined in 'none' mode). */
+  private committedArrays(p: PieceEntry): Float32Array | undefined {
+    const w = p.width * p.desc.length;
+    if (p.shared) return p.shared.view.subarray(p.shared.cur * w, (p.shared.cur + 1) * w);
+    if (this.mode === 'copy') return (p.copy ??= new Float32Array(w));
     return undefined;
   }
 
-  /** Overwrites the committed residual of a piece (setResidual, reset, restoreState). */
+  /** How a replacement worker restores a piece from its committed snapshot (undefined in 'none' mode). */
+  restoreOf(p: PieceEntry, desc: PieceDesc): PieceRestore | undefined {
+    const meta = p.meta ? { meta: { mask: p.meta.mask.slice(), maskStep: p.meta.maskStep } } : {};
+    if (p.shared) return { piece: desc, slot: p.shared.cur, ...meta };
+    if (this.mode === 'copy') return { piece: desc, state: this.committedArrays(p)!.slice(), ...meta };
+    return undefined;
+  }
+
+  /** Overwrites the committed residual of a piece (setResidual, reset); other state is kept. */
   setCommitted(p: PieceEntry, values: Float32Array | null): void {
-    if (p.shared) {
-      const view = this.committed(p)!;
-      if (values) view.set(values);
-      else view.fill(0);
-    } else if (this.mode === 'copy') {
-      p.copy = values ? values.slice() : undefined;
-    }
+    const a = this.committedArrays(p);
+    if (!a) return;
+    const r = a.subarray(0, p.desc.length);
+    if (values) r.set(values);
+    else r.fill(0);
+  }
+
+  /** Overwrites the whole committed state of a piece (restoreState); absent arrays are zeros. */
+  setCommittedState(p: PieceEntry, state: PieceState): void {
+    const a = this.committedArrays(p);
+    if (!a) return;
+    const n = p.desc.length;
+    stateArrays(this.options, p.desc.name).forEach((name, i) => {
+      const v = state[name];
+      if (v) a.set(v, i * n);
+      else a.fill(0, i * n, (i + 1) * n);
+    });
+    p.meta = state.meta ? { mask: state.meta.mask.slice(), maskStep: state.meta.maskStep } : undefined;
   }
 
   /** The slot a piece's next commit publishes into. */
@@ -152,9 +181,10 @@ export class Registry {
     return p.shared ? 1 - p.shared.cur : 0;
   }
 
-  /** Adopts a piece's published residual after a step committed everywhere. */
-  adopt(p: PieceEntry, copy: Float32Array | undefined): void {
+  /** Adopts a piece's published state after a step committed everywhere. */
+  adopt(p: PieceEntry, copy: Float32Array | undefined, meta: MaskMeta | null | undefined): void {
     if (p.shared) p.shared.cur = 1 - p.shared.cur;
     else if (this.mode === 'copy' && copy) p.copy = copy;
+    if (meta !== undefined) p.meta = meta ?? undefined;
   }
 }

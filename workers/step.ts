@@ -10,8 +10,11 @@ import {
   baseDensity, groupK, resolveParams, tensorOptions, type CompressorOptions, type ResolvedParams,
 } from '../ts-api/config.ts';
 import type { DensityPlanner, Plan } from '../ts-api/schedules/planner.ts';
+import { clipScale } from '../ts-api/reference/compensation.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from '../ts-api/types.ts';
+import { wireUnitFields } from '../ts-api/wire_units.ts';
 import type { Fixup, SelectionOut } from './protocol.ts';
+import { needsPost, postStages } from './post.ts';
 import {
   atLeastRule, concatSelections, cutRule, eitherRule, kthLargestKey, shiftIndices, splitPiece, topkCut,
   type CandPiece, type KeepRule,
@@ -34,6 +37,9 @@ export interface StepContext {
   /** The density planner (warm-up, schedules, roles, adaptive): planned here, on the coordinator. */
   planner: DensityPlanner;
   token: number;
+  /** Caller state of the step, as it was when the step was submitted (setImportance, setMaskScores). */
+  importance: ReadonlyMap<string, Float32Array>;
+  maskScores: ReadonlyMap<string, Float32Array>;
   /** Filled with the step's phase times (ms): phase one, the merge on the coordinator, phase two. */
   timing?: { prepareMs: number; mergeMs: number; commitMs: number };
   /**
@@ -86,18 +92,27 @@ export async function runStep(ctx: StepContext, items: Captured[], step: number)
       }
       return t;
     });
-    const result = await execute(ctx, items, step, params, groups, order, tensors);
+    const attach = (sel: SparseTensor[]): CompressedTensor[] => sel.map((t, j): CompressedTensor => {
+      const o = tensorOptions(options, t.name);
+      const p = params[j]!;
+      const shape = o.shape !== undefined ? { shape: o.shape } : {};
+      const codes = { valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' } as const;
+      if (p.method === 'mask') return { ...t, ...shape, method: 'mask', maskChanged: (t as { maskChanged?: boolean }).maskChanged === true, ...codes };
+      const units = p.method === 'structured' ? wireUnitFields(p.spec, o.shape) : {};
+      return { ...t, ...shape, ...units, method: p.method === 'structured' ? p.name : p.method, ...codes };
+    });
+    let final: CompressedTensor[] | undefined;
+    const post = needsPost(options)
+      ? (sel: SparseTensor[]) => {
+        const r = postStages(options, step, tensors, attach(sel));
+        final = r.tensors;
+        return r.lists;
+      }
+      : undefined;
+    const scale = options.clipNorm !== undefined ? clipScale(items.map((i) => i.array), options.clipNorm, options.workers ?? 1) : 1;
+    const result = await execute(ctx, items, step, params, groups, order, tensors, scale, post);
     planner.commit();
-    return {
-      step,
-      tensors: result.map((t, j): CompressedTensor => {
-        const o = tensorOptions(options, t.name);
-        const p = params[j]!;
-        const shape = o.shape !== undefined ? { shape: o.shape } : {};
-        const method = p.method === 'structured' ? p.name : p.method;
-        return { ...t, ...shape, method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
-      }),
-    };
+    return { step, tensors: final ?? attach(result) };
   } catch (e) {
     for (const name of created) registry.unregister(name);
     planner.discard();
@@ -108,6 +123,7 @@ export async function runStep(ctx: StepContext, items: Captured[], step: number)
 async function execute(
   ctx: StepContext, items: Captured[], step: number, params: ResolvedParams[],
   groups: Array<{ method: 'global-topk' | 'hybrid'; members: number[]; K: number }>, order: number[], tensors: TensorEntry[],
+  scale: number, post: StepPlan['post'],
 ): Promise<SparseTensor[]> {
   const { registry, pool } = ctx;
   const size = pool.slots.length;
@@ -204,6 +220,12 @@ async function execute(
         }),
       });
       for (const j of g.members) wp.sinks.push((sel) => (out[j] = { name: items[j]!.name, length: tensors[j]!.length, ...(sel as SelectionOut) }));
+    } else if (g.method === 'global-topk' && post) {
+      candidates(g.members, (_j, len) => Math.min(g.K, len), false);
+      merges.push(() => {
+        const cut = topkCut(g.members.flatMap((j) => cands[j]!), g.K);
+        settle(g.members, (_j, _c, q) => cutRule(cut, q));
+      });
     } else if (g.method === 'global-topk') {
       candidates(g.members, (_j, len) => Math.min(g.K, len), false, heldMerge(g.members, g.K, 'topk'));
     } else {
@@ -225,12 +247,31 @@ async function execute(
       let pending = t.pieces.length;
       t.pieces.forEach((piece, c) => {
         const wp = plan(piece.worker);
-        wp.jobs.push({ kind: 'direct', pos: pos(j, c), piece: desc(piece), params: p, input: input(piece.worker, j, piece) });
+        const q = p as ResolvedParams;
+        const imp = q.method === 'structured' && q.spec.unit === 'head' ? ctx.importance.get(name) : undefined;
+        const params = imp && q.method === 'structured' ? { ...q, spec: { ...q.spec, importance: imp } } : q;
+        const scores = p.method === 'mask' ? ctx.maskScores.get(name)?.slice() : undefined;
+        if (scores) wp.transfer.add(scores.buffer);
+        wp.jobs.push({
+          kind: 'direct', pos: pos(j, c), piece: desc(piece), params, input: input(piece.worker, j, piece), ...(scores ? { scores } : {}),
+        });
         wp.pieces.push(piece);
         wp.sinks.push((sel) => {
           parts[c] = shiftIndices(sel as SelectionOut, piece.desc.offset);
           if (--pending === 0) out[j] = { name, length: t.length, ...concatSelections(parts) };
         });
+      });
+    } else if (p.method === 'topk' && post) {
+      candidates([j], (_j, len) => Math.min(p.k, len), false);
+      merges.push(() => {
+        const cut = topkCut(cands[j]!, p.k);
+        settle([j], (_j, c) => cutRule(cut, c));
+      });
+    } else if (p.method === 'percentile' && post) {
+      candidates([j], (_j, len) => Math.min(p.k, len), true);
+      merges.push(() => {
+        const T = p.k > 0 ? kthLargestKey(cands[j]!.map((c) => c.cand.values), p.k) : undefined;
+        settle([j], () => atLeastRule(T));
       });
     } else if (p.method === 'topk') {
       candidates([j], (_j, len) => Math.min(p.k, len), false, heldMerge([j], p.k, 'topk'));
@@ -240,6 +281,6 @@ async function execute(
       throw new Error(`internal: tensor '${name}' (${p.method}) is split but its method has no exact merge`);
     }
   }
-  const stepPlan: StepPlan = { plans, merges, held, fixups, out };
+  const stepPlan: StepPlan = { plans, merges, held, fixups, out, scale, ...(post ? { post } : {}) };
   return runPhases(ctx, step, stepPlan);
 }
