@@ -168,7 +168,7 @@ async function runCase(c: FaultCase, snapshots: true | 'copy', mode: string): Pr
       (e: unknown) => e,
     );
     if (c.during) await c.during(p);
-    const e = await deadline(failing, 30_000, 'the failing step');
+    const e = await deadline(failing, 15_000, 'the failing step');
     if (!(e instanceof WorkerError)) throw new Error(`the step should reject with a WorkerError, got: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     check(e.code === 'E_WORKER', `WorkerError code ${e.code}, expected E_WORKER`);
     check(/The step was not applied/.test(e.message), `message lacks 'The step was not applied': ${e.message}`);
@@ -193,7 +193,7 @@ export async function faultLines(rt: string, log: (line: string) => void = () =>
       const t0 = Date.now();
       let line: string;
       try {
-        const detail = await deadline(runCase(c, snapshots, mode), 60_000, 'the case');
+        const detail = await deadline(runCase(c, snapshots, mode), 45_000, 'the case');
         line = `${rt} ${mode} ${c.name} ok ${Date.now() - t0} ms (${detail.replace(/\s+/g, ' ').slice(0, 240)})`;
       } catch (e) {
         line = `${rt} ${mode} ${c.name} FAIL ${String((e as Error)?.message ?? e).replace(/\s+/g, ' ')}`;
