@@ -63,5 +63,7 @@ if (!only) {
     await build({ ...neutral, entryPoints: [`tests/parity/${entry}.ts`], outfile: `dist/${out}.mjs` });
   }
   console.log('bundles: dist/parity-deno.mjs dist/parity-browser.mjs dist/parity-worker.mjs');
+  // Worker-fault test bundle (tests/env/faults/): one entry for Deno and the browser page.
+  await build({ ...neutral, entryPoints: ['tests/env/faults/main.ts'], outfile: 'dist/faults-env.mjs' });
 }
 void dirname;
