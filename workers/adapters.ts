@@ -1,8 +1,13 @@
 /**
  * Runtime adapters: start one worker running dist/worker.mjs and give back a Comlink endpoint, a
  * way to end it, and a promise that settles when it dies on its own. Node uses worker_threads
- * through Comlink's node adapter; Deno and browsers use module workers (`new Worker(url, { type:
- * 'module' })`). The pool above is the same code everywhere.
+ * through Comlink's node adapter; browsers use module workers (`new Worker(url, { type: 'module'
+ * })`). Deno runs its own workers through its `node:worker_threads` API: a Deno web Worker's
+ * `terminate()` cannot interrupt synchronous JavaScript or Wasm already running (it only flags the
+ * worker's event loop — denoland/deno, runtime/ops/worker_host.rs), so a hung worker would keep its
+ * core and keep the process alive, while `worker_threads`' `terminate()` stops it at once. Inside,
+ * such a worker is a Deno worker with the web messaging globals (`postMessage`, 'message' events),
+ * which is what dist/worker.mjs uses there. The pool above is the same code everywhere.
  */
 import type { Endpoint } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -84,7 +89,7 @@ function spawnWeb(url: URL, name: string): WorkerHandle {
   };
 }
 
-/** Starts one worker running `url` on `runtime`. */
+/** Starts one worker running `url` on `runtime` (Deno: through node:worker_threads, see above). */
 export async function spawnWorker(url: URL, runtime: Runtime, name: string): Promise<WorkerHandle> {
-  return runtime === 'node' ? spawnNode(url, name) : spawnWeb(url, name);
+  return runtime === 'browser' ? spawnWeb(url, name) : spawnNode(url, name);
 }

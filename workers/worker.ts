@@ -1,6 +1,7 @@
 /**
  * The worker entry (bundled by scripts/build.mjs to dist/worker.mjs): one file for Node
- * worker_threads, Deno workers and browser module workers. In Deno and browsers `Comlink.expose`
+ * worker_threads, Deno workers (started through Deno's node:worker_threads, with web messaging
+ * globals inside) and browser module workers. In Deno and browsers `Comlink.expose`
  * runs synchronously at the top of the module, before any await — a message that arrives before
  * the listener exists would be lost there. Node's parentPort queues messages until a listener is
  * attached, so the Node branch may import `node:worker_threads` first.
