@@ -9,14 +9,15 @@
  * residuals equal the in-thread compressor's to the bit.
  *
  * Faults: every successful step leaves each piece's committed residual in a coordinator-side
- * snapshot (shared memory the worker writes while committing, or a transferred copy). When a
+ * snapshot (a view of the worker's own shared Wasm memory, workers/shared_core.ts; shared slots the
+ * worker writes while committing; or a transferred copy). When a
  * worker dies, throws or hangs during a step, the step fails with a {@link WorkerError}, the other
  * workers undo it, and a fresh worker restores the dead one's pieces from the snapshots — nothing
  * lost, nothing counted twice; the caller may retry the step.
  *
- * Why not one shared Wasm memory: the core allocates with a TLSF allocator inside its own
- * (non-shared) memory, built without threads; sharing it would need a shared-memory build and a
- * thread-safe allocator. Splitting by chunks with an exact merge gives the same bits instead.
+ * Why not one shared Wasm memory for all workers: the core's TLSF allocator is not thread-safe, so
+ * each worker owns its memory (shared with the coordinator where the runtime allows it). Splitting
+ * by chunks with an exact merge gives the same bits.
  */
 import * as Comlink from 'comlink';
 import { ConfigError, NonFiniteError, ShapeError } from '../ts-api/errors.ts';
@@ -31,6 +32,7 @@ import { OpQueue } from './queue.ts';
 import { Registry, type PieceEntry, type TensorEntry } from './registry.ts';
 import { runStep, type Captured } from './step.ts';
 import type { FaultSpec, SnapshotMode } from './protocol.ts';
+import { keepsArrays } from './shared_core.ts';
 
 export { WorkerError } from './pool.ts';
 
@@ -80,7 +82,7 @@ export class WorkerCompressor {
     return this.pool.slots.length;
   }
 
-  /** How committed residuals are kept for recovery: 'shared', 'copy' or 'none'. */
+  /** How committed residuals are kept for recovery: 'memory', 'shared', 'copy' or 'none'. */
   get snapshotMode(): SnapshotMode {
     return this.registry.mode;
   }
@@ -219,7 +221,7 @@ export class WorkerCompressor {
       if (this.registry.mode === 'shared') {
         await slot.call('restore', (r) =>
           r.restoreShared(pieces.map((p) => ({ piece: this.registry.descFor(p, slot.known), slot: p.shared!.cur }))));
-      } else if (this.registry.mode === 'copy') {
+      } else if (keepsArrays(this.registry.mode)) {
         const items = pieces.map((p) => ({ piece: p.desc, values: this.registry.committed(p)!.slice() }));
         await slot.call('restore', (r) => r.write(Comlink.transfer(items, items.map((i) => i.values.buffer as ArrayBuffer))));
       }

@@ -17,6 +17,7 @@ import type {
   CutSpec, FaultSpec, FinishReply, FinishRequest, HostError, HostInit, HostInfo, Job, JobResult, PieceDesc, PieceValues, PrepareReply,
   PrepareRequest, SelectionOut, SnapshotMode,
 } from './protocol.ts';
+import { coreMemory, publishResidual } from './shared_core.ts';
 
 interface Piece extends PieceDesc {
   id: number;
@@ -89,9 +90,9 @@ export class Engine {
 
   /** Loads the core for the options. */
   static async create(init: HostInit, hooks: EngineHooks): Promise<{ engine: Engine; info: HostInfo }> {
-    const core = await loadCore({ simd: init.options.simd ?? 'auto' });
+    const core = await loadCore({ simd: init.options.simd ?? 'auto', ...coreMemory(init.snapshots) });
     const engine = new Engine(core, init.options.errorFeedback ?? true, init.options.seed ?? 0, init.snapshots, hooks);
-    return { engine, info: { simd: core.simd, buildHash } };
+    return { engine, info: { simd: core.simd, buildHash, sharedMemory: core.sharedMemory } };
   }
 
   private ensure(desc: PieceDesc, created?: Piece[]): Piece {
@@ -266,8 +267,8 @@ export class Engine {
           const slot = slots[p.key];
           if (!p.snap || (slot !== 0 && slot !== 1)) throw new InternalError(`no snapshot slot for piece '${p.key}'`);
           p.snap.subarray(slot * p.length, (slot + 1) * p.length).set(this.core.f32(p.s, p.length));
-        } else if (this.mode === 'copy') {
-          (copies ??= {})[p.key] = this.core.f32(p.s, p.length).slice();
+        } else if (this.mode === 'copy' || this.mode === 'memory') {
+          (copies ??= {})[p.key] = publishResidual(this.core, p.s, p.length);
         }
       }
       for (const p of st.pieces) [p.s, p.r] = [p.r, p.s];

@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import { Engine, toHostError, type EngineHooks } from './engine.ts';
 import type { FinishReply, HostApi, PrepareReply } from './protocol.ts';
+import { transferable } from './shared_core.ts';
 
 function buffersOf(reply: PrepareReply | FinishReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -19,7 +20,7 @@ function buffersOf(reply: PrepareReply | FinishReply): ArrayBuffer[] {
     }
   }
   if ('kept' in reply) for (const k of Object.values(reply.kept ?? {})) out.push(k.indices.buffer as ArrayBuffer, k.values.buffer as ArrayBuffer);
-  for (const c of Object.values(reply.copies ?? {})) out.push(c.buffer as ArrayBuffer);
+  for (const c of Object.values(reply.copies ?? {})) if (transferable(c.buffer)) out.push(c.buffer); // views of shared memory are posted
   return out;
 }
 

@@ -88,8 +88,12 @@ export interface GroupJob {
 /** Any job of a prepare request. */
 export type Job = DirectJob | CandidatesJob | GroupJob;
 
-/** Where a worker publishes committed residuals: into the coordinator's shared snapshot slots, as transferred copies, or nowhere. */
-export type SnapshotMode = 'shared' | 'copy' | 'none';
+/**
+ * Where a worker publishes committed residuals: as views of its own shared Wasm memory ('memory',
+ * workers/shared_core.ts), into the coordinator's shared snapshot slots, as transferred copies, or
+ * nowhere.
+ */
+export type SnapshotMode = 'memory' | 'shared' | 'copy' | 'none';
 
 /** Per piece (by key), the shared snapshot slot (0 or 1) that the new residual goes into. */
 export type PublishSlots = Record<string, number>;
@@ -127,7 +131,7 @@ export interface HostError {
   detail?: string;
 }
 
-/** Phase one's answer: results in job order (a group job gives one per member), or an error. */
+/** Phase one's answer: results in job order (a group job gives one per member), or an error; `copies`: see FinishReply. */
 export type PrepareReply =
   | { ok: true; results: JobResult[]; copies?: Record<string, Float32Array> }
   | { ok: false; error: HostError };
@@ -151,7 +155,7 @@ export interface FinishRequest {
   slots: PublishSlots;
 }
 
-/** Phase two's answer: copy mode returns each committed residual by transfer. */
+/** Phase two's answer: copy mode returns each committed residual by transfer, memory mode as a view of the worker's shared memory. */
 export type FinishReply =
   | { ok: true; copies?: Record<string, Float32Array>; kept?: Record<string, SelectionOut> }
   | { ok: false; error: HostError };
@@ -168,6 +172,8 @@ export interface HostInfo {
   simd: boolean;
   /** SHA-256 of the embedded Wasm builds (must equal the coordinator's). */
   buildHash: string;
+  /** True when the worker's core runs on a shared memory (memory snapshots are views, not copies). */
+  sharedMemory: boolean;
 }
 
 /** A fault to inject (tests): at the named phase of the next step, exit, throw or hang. */

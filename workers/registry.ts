@@ -13,11 +13,13 @@
  * the new residual into the slot that is not the committed one while it commits, and the
  * coordinator flips `cur` only once every worker of the step has committed — so the committed slot
  * always holds the state after the last step that succeeded everywhere. In 'copy' mode (no
- * SharedArrayBuffer) the worker transfers a copy back with its commit.
+ * SharedArrayBuffer) the worker transfers a copy back with its commit; in 'memory' mode it posts a
+ * view of its own shared Wasm memory instead (workers/shared_core.ts), adopted the same way.
  */
 import { ShapeError } from '../ts-api/errors.ts';
 import { tensorOptions, type CompressorOptions } from '../ts-api/config.ts';
 import type { PieceDesc, SnapshotMode } from './protocol.ts';
+import { keepsArrays } from './shared_core.ts';
 
 /** One piece as the coordinator tracks it. */
 export interface PieceEntry {
@@ -27,7 +29,7 @@ export interface PieceEntry {
   worker: number;
   /** 'shared' mode: both slots, and which one is committed. */
   shared?: { buffer: SharedArrayBuffer; view: Float32Array; cur: number };
-  /** 'copy' mode: the committed residual (undefined: zeros). */
+  /** 'copy' and 'memory' modes: the committed residual, a copy or a view of the worker's shared memory (undefined: zeros). */
   copy?: Float32Array;
 }
 
@@ -132,7 +134,7 @@ export class Registry {
   /** The committed residual of a piece (a view in shared mode; undefined in 'none' mode). */
   committed(p: PieceEntry): Float32Array | undefined {
     if (p.shared) return p.shared.view.subarray(p.shared.cur * p.desc.length, (p.shared.cur + 1) * p.desc.length);
-    if (this.mode === 'copy') return p.copy ?? new Float32Array(p.desc.length);
+    if (keepsArrays(this.mode)) return p.copy ?? new Float32Array(p.desc.length);
     return undefined;
   }
 
@@ -142,7 +144,7 @@ export class Registry {
       const view = this.committed(p)!;
       if (values) view.set(values);
       else view.fill(0);
-    } else if (this.mode === 'copy') {
+    } else if (keepsArrays(this.mode)) {
       p.copy = values ? values.slice() : undefined;
     }
   }
@@ -155,6 +157,6 @@ export class Registry {
   /** Adopts a piece's published residual after a step committed everywhere. */
   adopt(p: PieceEntry, copy: Float32Array | undefined): void {
     if (p.shared) p.shared.cur = 1 - p.shared.cur;
-    else if (this.mode === 'copy' && copy) p.copy = copy;
+    else if (keepsArrays(this.mode) && copy) p.copy = copy;
   }
 }
