@@ -223,6 +223,8 @@ export class WorkerCompressor {
           r.restoreShared(pieces.map((p) => ({ piece: this.registry.descFor(p, slot.known), slot: p.shared!.cur }))));
       } else if (keepsArrays(this.registry.mode)) {
         const items = pieces.map((p) => ({ piece: p.desc, values: this.registry.committed(p)!.slice() }));
+        // Memory mode: hold copies instead of views, so the dead worker's memory is released now.
+        if (this.registry.mode === 'memory') pieces.forEach((p, i) => this.registry.setCommitted(p, items[i]!.values));
         await slot.call('restore', (r) => r.write(Comlink.transfer(items, items.map((i) => i.values.buffer as ArrayBuffer))));
       }
       for (const p of pieces) slot.known.add(p.desc.key);

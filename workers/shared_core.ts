@@ -12,7 +12,8 @@
  * only when the coordinator writes residuals (setResidual, reset, restoreState — which replace the
  * view by a coordinator copy first) or after the next step that committed everywhere (whose views
  * replace the old ones). A worker that dies leaves its memory behind: the SharedArrayBuffer stays
- * readable for as long as the coordinator holds a view of it.
+ * readable for as long as the coordinator holds a view of it, and recovery copies its pieces out
+ * (to the replacement, and to coordinator copies, so that the dead memory is released).
  *
  * Where shared memory is unavailable (no SharedArrayBuffer, a page that is not cross-origin
  * isolated, an engine that cannot reserve the memory), the pool uses transferred copies, and a
