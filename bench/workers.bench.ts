@@ -7,8 +7,9 @@
  * - `hop`: one small tensor (4K and 256K elements), where the hop itself dominates.
  * Rows: the in-thread compressor (input staged in Wasm memory: no copy), and the worker pool with
  * 1 and 2 workers (input staged in shared memory; each worker copies its part into its Wasm
- * memory), with committed-state snapshots (the default: one more copy per element per step) and
- * without. Ratios: `pool 2 / pool 1` (scaling; target ≥ 1.8× on 2 cores) and `pool 1 / in-thread`
+ * memory), with committed-state snapshots (the default: views of each worker's shared Wasm memory,
+ * no copy), with the two-slot shared snapshots (`slot snapshots`: one more copy per element per
+ * step), and without. Ratios: `pool 2 / pool 1` (scaling; target ≥ 1.8× on 2 cores) and `pool 1 / in-thread`
  * (the hop's overhead). Every configuration is checked once against the in-thread result.
  *
  * Timed region: one awaited `step` (refilling the staged input is outside it). The machine is
@@ -52,7 +53,7 @@ async function buildWorker(): Promise<void> {
 interface Runner {
   row: string;
   workers: number;
-  snapshots: boolean | null;
+  snapshots: boolean | 'shared' | null;
   /** Pool rows: the phase times of the last step (prepare / merge / commit, ms). */
   phases?: () => string;
   stage(): void;
@@ -85,12 +86,12 @@ async function inThread(model: Record<string, Float32Array>): Promise<Runner> {
   };
 }
 
-async function pooled(model: Record<string, Float32Array>, size: number, snapshots: boolean): Promise<Runner> {
+async function pooled(model: Record<string, Float32Array>, size: number, snapshots: boolean | 'shared'): Promise<Runner> {
   const p: WorkerCompressor = await createWorkerPool({ options: { ...OPTIONS, simd: true }, size, snapshots });
   const names = Object.keys(model);
   const staged = Object.fromEntries(names.map((n) => [n, p.stage(n, model[n]!.length)]));
   return {
-    row: `pool ${size}${snapshots ? '' : ' (no snapshots)'}`, workers: size, snapshots,
+    row: `pool ${size}${snapshots === 'shared' ? ' (slot snapshots)' : snapshots ? '' : ' (no snapshots)'}`, workers: size, snapshots,
     stage: () => {
       for (const n of names) staged[n]!.set(model[n]!);
     },
@@ -126,7 +127,7 @@ async function measure(caseName: string, model: Record<string, Float32Array>, ru
     }
   }
   const inThread = best.get(runners[0]!)!.medianMs;
-  const pool1 = runners.find((r) => r.workers === 1 && r.snapshots);
+  const pool1 = runners.find((r) => r.workers === 1 && r.snapshots === true);
   return runners.map((r) => {
     const t = best.get(r)!;
     const base = r.workers === 2 ? runners.find((x) => x.workers === 1 && x.snapshots === r.snapshots) : undefined;
@@ -147,7 +148,7 @@ async function measure(caseName: string, model: Record<string, Float32Array>, ru
 async function runCase(caseName: string, model: Record<string, Float32Array>, args: BenchArgs, sizes: number[]): Promise<Row[]> {
   const runners: Runner[] = [await inThread(model)];
   for (const size of sizes) {
-    for (const snapshots of [true, false]) {
+    for (const snapshots of [true, 'shared', false] as const) {
       const r = await pooled(model, size, snapshots);
       if (rowSelected(args, r.row) || r.row === 'pool 1') runners.push(r);
       else await r.close();

@@ -5,7 +5,7 @@
 export { createCompressor, Compressor, densify } from './compressor.ts';
 export type { TensorInput, StepOptions } from './compressor.ts';
 export type { CompressorOptions, TensorOptions } from './config.ts';
-export { loadCore, WasmCore, simdSupported, buildHash } from './backends/wasm/core.ts';
+export { loadCore, WasmCore, simdSupported, sharedMemorySupported, buildHash } from './backends/wasm/core.ts';
 export type { CoreOptions, F32Block, SimdChoice } from './backends/wasm/core.ts';
 export * from './errors.ts';
 export type * from './types.ts';

@@ -12,15 +12,15 @@
  * (workers/post.ts), structured and learned-mask methods run whole on their worker.
  *
  * Faults: every successful step leaves each piece's committed state (residual, momentum, mask EMA
- * and mask) in a coordinator-side
- * snapshot (shared memory the worker writes while committing, or a transferred copy). When a
- * worker dies, throws or hangs during a step, the step fails with a {@link WorkerError}, the other
- * workers undo it, and a fresh worker restores the dead one's pieces from the snapshots — nothing
- * lost, nothing counted twice; the caller may retry the step.
+ * and mask) in a coordinator-side snapshot: views of the worker's own shared Wasm memory
+ * (workers/shared_core.ts), shared slots the worker writes while committing, or transferred copies.
+ * When a worker dies, throws or hangs during a step, the step fails with a {@link WorkerError}, the
+ * other workers undo it, and a fresh worker restores the dead one's pieces from the snapshots —
+ * nothing lost, nothing counted twice; the caller may retry the step.
  *
- * Why not one shared Wasm memory: the core allocates with a TLSF allocator inside its own
- * (non-shared) memory, built without threads; sharing it would need a shared-memory build and a
- * thread-safe allocator. Splitting by chunks with an exact merge gives the same bits instead.
+ * Why not one shared Wasm memory for all workers: the core's TLSF allocator is not thread-safe, so
+ * each worker owns its memory (shared with the coordinator where the runtime allows it). Splitting
+ * by chunks with an exact merge gives the same bits.
  */
 import { ConfigError, NonFiniteError, ShapeError } from '../ts-api/errors.ts';
 import type { CompressorOptions } from '../ts-api/config.ts';
@@ -90,7 +90,7 @@ export class WorkerCompressor {
     return this.pool.slots.length;
   }
 
-  /** How committed residuals are kept for recovery: 'shared', 'copy' or 'none'. */
+  /** How committed state is kept for recovery: 'memory', 'shared', 'copy' or 'none'. */
   get snapshotMode(): SnapshotMode {
     return this.registry.mode;
   }

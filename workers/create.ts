@@ -9,7 +9,7 @@ import { availableCores, defaultWorkerUrl, detectRuntime } from './adapters.ts';
 import { WorkerCompressor } from './compressor.ts';
 import { Pool } from './pool.ts';
 import { Registry } from './registry.ts';
-import type { SnapshotMode } from './protocol.ts';
+import { snapshotMode } from './shared_core.ts';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -23,9 +23,11 @@ export interface WorkerPoolOptions {
   splitAbove?: number;
   /**
    * Keep every committed residual on the coordinator so a dead worker loses nothing (default true:
-   * shared memory where available, else transferred copies; 'copy' forces copies; false: none).
+   * where shared memory is available, views of the workers' own shared Wasm memories — no copy —
+   * else transferred copies; 'shared': one copy per step into coordinator SharedArrayBuffers;
+   * 'copy' forces copies; false: none).
    */
-  snapshots?: boolean | 'copy';
+  snapshots?: boolean | 'copy' | 'shared';
   /** Most operations queued at once; callers beyond it wait (default 4). */
   maxQueue?: number;
   /** A worker that does not answer a call within this many milliseconds is treated as dead (default: no limit). */
@@ -54,10 +56,7 @@ export async function createWorkerPool(o: WorkerPoolOptions): Promise<WorkerComp
   if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) throw new ConfigError(`timeoutMs must be > 0, got ${String(o.timeoutMs)}`);
   const ef = o.options.errorFeedback ?? true;
   const shared = sharedMemoryUsable(runtime);
-  if (o.snapshots !== undefined && typeof o.snapshots !== 'boolean' && o.snapshots !== 'copy') {
-    throw new ConfigError(`snapshots must be true, false or 'copy', got ${String(o.snapshots)}`);
-  }
-  const mode: SnapshotMode = !ef || o.snapshots === false ? 'none' : shared && o.snapshots !== 'copy' ? 'shared' : 'copy';
+  const mode = snapshotMode(o.snapshots, ef, shared);
   const options = structuredClone(o.options);
   const url = o.workerUrl === undefined ? defaultWorkerUrl() : new URL(o.workerUrl, (globalThis as { location?: { href: string } }).location?.href);
   const pool = await Pool.start({ size, url, runtime, init: { options, snapshots: mode }, timeoutMs: o.timeoutMs });

@@ -18,6 +18,7 @@ import { fnv1a32 } from '../ts-api/reference/rng.ts';
 import type { PendingMask } from '../ts-api/slot.ts';
 import { runJob, type JobContext, type Piece } from './jobs.ts';
 import { stateArrays } from './piece_state.ts';
+import { coreMemory, publishState } from './shared_core.ts';
 import type {
   CutSpec, FaultSpec, FinishReply, FinishRequest, HostError, HostInit, HostInfo, JobResult, MaskMeta, PieceDesc,
   PieceRestore, PieceState, PieceValues, PrepareReply, PrepareRequest, Published, PublishSlots, SelectionOut, SnapshotMode,
@@ -77,9 +78,9 @@ export class Engine {
 
   /** Loads the core for the options. */
   static async create(init: HostInit, hooks: EngineHooks): Promise<{ engine: Engine; info: HostInfo }> {
-    const core = await loadCore({ simd: init.options.simd ?? 'auto' });
+    const core = await loadCore({ simd: init.options.simd ?? 'auto', ...coreMemory(init.snapshots) });
     const engine = new Engine(core, init.options, init.snapshots, hooks);
-    return { engine, info: { simd: core.simd, buildHash } };
+    return { engine, info: { simd: core.simd, buildHash, sharedMemory: core.sharedMemory } };
   }
 
   private ensure(desc: PieceDesc, created?: Piece[]): Piece {
@@ -187,10 +188,8 @@ export class Engine {
           if (!p.snap || (slot !== 0 && slot !== 1)) throw new InternalError(`no snapshot slot for piece '${p.key}'`);
           const w = arrays.length * p.length;
           arrays.forEach((a, i) => p.snap!.set(a, slot * w + i * p.length));
-        } else if (this.mode === 'copy') {
-          const c = new Float32Array(arrays.length * p.length);
-          arrays.forEach((a, i) => c.set(a, i * p.length));
-          (out.copies ??= {})[p.key] = c;
+        } else if (this.mode === 'copy' || this.mode === 'memory') {
+          (out.copies ??= {})[p.key] = arrays.map((a) => publishState(this.core, a));
         }
         if (this.mode !== 'none' && stateArrays(this.options, p.name).includes('e')) {
           const meta = pm ? { mask: pm.mask, maskStep: pm.refreshed ? st.step : p.maskStep } : p.mask ? { mask: p.mask, maskStep: p.maskStep } : null;
@@ -365,7 +364,7 @@ export class Engine {
 
   /**
    * Restores whole states — residual, momentum, mask EMA and mask — from a shared snapshot slot or
-   * from given arrays (state arrays back to back; absent: zeros and no mask).
+   * from given arrays (one per state array; absent: zeros and no mask).
    */
   restore(items: PieceRestore[]): void {
     this.committed = null;
@@ -373,14 +372,17 @@ export class Engine {
       const p = this.ensure(item.piece);
       const names = stateArrays(this.options, p.name);
       const w = names.length * p.length;
-      let src: Float32Array | undefined = item.state;
+      let parts: Array<Float32Array | undefined> | undefined = item.state;
       if (item.slot !== undefined) {
         if (!p.snap) throw new InternalError(`piece '${p.key}' has no shared snapshot`);
-        src = p.snap.subarray(item.slot * w, (item.slot + 1) * w);
+        const src = p.snap.subarray(item.slot * w, (item.slot + 1) * w);
+        parts = names.map((_, i) => src.subarray(i * p.length, (i + 1) * p.length));
       }
-      if (src && src.length !== w) throw new InternalError(`state of piece '${p.key}' has ${src.length} values, expected ${w}`);
+      if (parts && (parts.length !== names.length || parts.some((a) => a !== undefined && a.length !== p.length))) {
+        throw new InternalError(`state of piece '${p.key}' does not have ${names.length} arrays of ${p.length}`);
+      }
       names.forEach((a, i) => {
-        const part = src?.subarray(i * p.length, (i + 1) * p.length);
+        const part = parts?.[i];
         if (a === 'e') {
           if (!item.meta) {
             p.mask = undefined;

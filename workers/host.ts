@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import { Engine, toHostError, type EngineHooks } from './engine.ts';
 import type { FinishReply, HostApi, PrepareReply } from './protocol.ts';
+import { transferable } from './shared_core.ts';
 
 function buffersOf(reply: PrepareReply | FinishReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -19,7 +20,8 @@ function buffersOf(reply: PrepareReply | FinishReply): ArrayBuffer[] {
     }
   }
   if ('kept' in reply) for (const k of Object.values(reply.kept ?? {})) out.push(k.indices.buffer as ArrayBuffer, k.values.buffer as ArrayBuffer);
-  for (const c of Object.values(reply.copies ?? {})) out.push(c.buffer as ArrayBuffer);
+  // Views of a worker's shared memory are posted (shared), copies transferred.
+  for (const list of Object.values(reply.copies ?? {})) for (const c of list) if (transferable(c.buffer)) out.push(c.buffer);
   for (const m of Object.values(reply.metas ?? {})) if (m) out.push(m.mask.buffer as ArrayBuffer);
   return out;
 }

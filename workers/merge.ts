@@ -270,16 +270,26 @@ export function histSelect(hists: readonly Uint32Array[], K: number): BucketSele
  * of the bucket; `topk` gives ties to pieces in order until K are kept, `atLeast` keeps every tie.
  */
 export function bucketCuts(sel: BucketSelect, keys: readonly Uint32Array[], K: number, mode: 'topk' | 'atLeast'): PieceCut[] {
-  const all = new Uint32Array(keys.reduce((a, k) => a + k.length, 0));
-  let at = 0;
-  for (const k of keys) {
-    all.set(k, at);
-    at += k.length;
-  }
-  all.sort();
-  const T = all[all.length - sel.rank]!;
-  const gt = keys.map((k, q) => sel.above[q]! + k.reduce((a, x) => a + (x > T ? 1 : 0), 0));
-  const eq = keys.map((k) => k.reduce((a, x) => a + (x === T ? 1 : 0), 0));
+  // Every key of the bucket is bucket·2^15 + its low 15 bits: count those (no sort), then walk down.
+  const low = new Uint32Array(32768);
+  for (const k of keys) for (let j = 0; j < k.length; j++) low[k[j]! & 0x7fff]!++;
+  let rank = sel.rank;
+  let b = 32767;
+  for (; b > 0 && low[b]! < rank; b--) rank -= low[b]!;
+  const T = sel.bucket * 32768 + b;
+  const gt = keys.map((_, q) => sel.above[q]!);
+  const eq = keys.map(() => 0);
+  keys.forEach((k, q) => {
+    let g = 0;
+    let e = 0;
+    for (let j = 0; j < k.length; j++) {
+      const x = k[j]!;
+      if (x > T) g++;
+      else if (x === T) e++;
+    }
+    gt[q]! += g;
+    eq[q] = e;
+  });
   if (mode === 'atLeast') return keys.map((_, q) => ({ T, ties: eq[q]!, kept: gt[q]! + eq[q]! }));
   let need = K - gt.reduce((a, c) => a + c, 0);
   return keys.map((_, q) => {

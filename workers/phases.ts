@@ -173,7 +173,7 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
     throw e;
   }
   const t2 = performance.now();
-  const copies: Record<string, Float32Array> = {};
+  const copies: Record<string, Float32Array[]> = {};
   const metas: Record<string, MaskMeta | null> = {};
   const kept: Record<string, SelectionOut> = {};
   if (auto) {

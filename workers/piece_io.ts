@@ -8,9 +8,14 @@ import * as Comlink from 'comlink';
 import type { CompressorOptions } from '../ts-api/config.ts';
 import { stateArrays } from './piece_state.ts';
 import { WorkerError, type Pool } from './pool.ts';
-import type { PieceState } from './protocol.ts';
+import type { PieceRestore, PieceState } from './protocol.ts';
 import type { PieceEntry, Registry, TensorEntry } from './registry.ts';
 import { joinPieces, pieceShare, type TensorState } from './state_io.ts';
+
+/** The buffers of restore items, to transfer (each array owns a fresh buffer). */
+function restoreBuffers(items: PieceRestore[]): ArrayBuffer[] {
+  return items.flatMap((i) => [...(i.state ?? []), ...(i.meta ? [i.meta.mask] : [])].map((a) => a.buffer as ArrayBuffer));
+}
 
 /** State transport of one pool. */
 export class PieceIO {
@@ -27,8 +32,7 @@ export class PieceIO {
       const pieces = this.registry.piecesOn(w);
       const items = pieces.flatMap((p) => this.registry.restoreOf(p, this.registry.descFor(p, slot.known)) ?? []);
       if (items.length > 0) {
-        const buffers = items.flatMap((i) => [i.state, i.meta?.mask].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])));
-        await slot.call('restore', (r) => r.restore(Comlink.transfer(items, buffers)));
+        await slot.call('restore', (r) => r.restore(Comlink.transfer(items, restoreBuffers(items))));
       }
       for (const p of pieces) slot.known.add(p.desc.key);
       return pieces.length;
@@ -81,14 +85,11 @@ export class PieceIO {
       const slot = this.pool.slots[w]!;
       const items = ps.map((p) => {
         const st = shares.get(p)!;
-        const names = stateArrays(this.options, p.desc.name);
-        const state = new Float32Array(names.length * p.desc.length);
-        names.forEach((a, i) => st[a] && state.set(st[a], i * p.desc.length));
-        return { piece: this.registry.descFor(p, slot.known), state, ...(st.meta ? { meta: st.meta } : {}) };
+        const state = stateArrays(this.options, p.desc.name).map((a) => st[a]?.slice() ?? new Float32Array(p.desc.length));
+        return { piece: this.registry.descFor(p, slot.known), state, ...(st.meta ? { meta: { ...st.meta, mask: st.meta.mask.slice() } } : {}) };
       });
       try {
-        const buffers = items.flatMap((i) => [i.state, i.meta?.mask].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])));
-        await slot.call('restore', (r) => r.restore(Comlink.transfer(items, buffers)));
+        await slot.call('restore', (r) => r.restore(Comlink.transfer(items, restoreBuffers(items))));
         for (const i of items) slot.known.add(i.piece.key);
       } catch {
         failed.push(w);

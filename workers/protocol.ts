@@ -90,8 +90,12 @@ export interface GroupJob {
 /** Any job of a prepare request. */
 export type Job = DirectJob | CandidatesJob | GroupJob;
 
-/** Where a worker publishes committed residuals: into the coordinator's shared snapshot slots, as transferred copies, or nowhere. */
-export type SnapshotMode = 'shared' | 'copy' | 'none';
+/**
+ * Where a worker publishes committed state: as views of its own shared Wasm memory ('memory',
+ * workers/shared_core.ts), into the coordinator's shared snapshot slots, as transferred copies, or
+ * nowhere.
+ */
+export type SnapshotMode = 'memory' | 'shared' | 'copy' | 'none';
 
 /** Per piece (by key), the shared snapshot slot (0 or 1) that the new residual goes into. */
 export type PublishSlots = Record<string, number>;
@@ -145,12 +149,12 @@ export interface MaskMeta {
 }
 
 /**
- * What a commit publishes for recovery: per piece, in 'copy' mode, one array of its state arrays
- * back to back (residual, then momentum, then mask EMA — workers/piece_state.ts), and per mask
- * piece its mask (null: none yet).
+ * What a commit publishes for recovery: per piece, in 'copy' and 'memory' modes, its state arrays
+ * (residual, then momentum, then mask EMA — workers/piece_state.ts) as transferred copies or as
+ * views of the worker's shared memory; and per mask piece its mask (null: none yet).
  */
 export interface Published {
-  copies?: Record<string, Float32Array>;
+  copies?: Record<string, Float32Array[]>;
   metas?: Record<string, MaskMeta | null>;
 }
 
@@ -202,6 +206,8 @@ export interface HostInfo {
   simd: boolean;
   /** SHA-256 of the embedded Wasm builds (must equal the coordinator's). */
   buildHash: string;
+  /** True when the worker's core runs on a shared memory (memory snapshots are views, not copies). */
+  sharedMemory: boolean;
 }
 
 /** A fault to inject (tests): at the named phase of the next step, exit, throw or hang. */
@@ -232,8 +238,8 @@ export interface PieceRestore {
   piece: PieceDesc;
   /** Shared snapshot slot to read. */
   slot?: number;
-  /** The state arrays back to back (copy mode); absent with `slot`. */
-  state?: Float32Array;
+  /** The state arrays (copy and memory modes; absent: zeros); not with `slot`. */
+  state?: Float32Array[];
   /** The mask (absent: none). */
   meta?: MaskMeta;
 }

@@ -15,13 +15,15 @@
  * worker writes the new state into the slot that is not the committed one while it commits, and the
  * coordinator flips `cur` only once every worker of the step has committed — so the committed slot
  * always holds the state after the last step that succeeded everywhere. In 'copy' mode (no
- * SharedArrayBuffer) the worker transfers a copy back with its commit. Masks always come back as
- * small copies.
+ * SharedArrayBuffer) the worker transfers a copy back with its commit; in 'memory' mode it posts
+ * views of its own shared Wasm memory instead (workers/shared_core.ts), adopted the same way. Masks
+ * always come back as small copies.
  */
 import { ShapeError } from '../ts-api/errors.ts';
 import { tensorOptions, type CompressorOptions } from '../ts-api/config.ts';
 import type { MaskMeta, PieceDesc, PieceRestore, PieceState, SnapshotMode } from './protocol.ts';
 import { stateArrays } from './piece_state.ts';
+import { keepsArrays } from './shared_core.ts';
 
 /** One piece as the coordinator tracks it. */
 export interface PieceEntry {
@@ -31,8 +33,11 @@ export interface PieceEntry {
   worker: number;
   /** 'shared' mode: both slots, and which one is committed. */
   shared?: { buffer: SharedArrayBuffer; view: Float32Array; cur: number };
-  /** 'copy' mode: the committed state arrays back to back (undefined: zeros). */
-  copy?: Float32Array;
+  /**
+   * 'copy' and 'memory' modes: the committed state arrays — copies, or views of the worker's
+   * shared memory (workers/shared_core.ts) — (undefined: zeros).
+   */
+  copy?: Float32Array[];
   /** Number of state arrays (residual, momentum, mask EMA). */
   width: number;
   /** Learned masks: the committed mask (undefined: none yet). */
@@ -138,41 +143,56 @@ export class Registry {
     return { ...p.desc, snapshot: p.shared.buffer };
   }
 
-  /** The committed state arrays of a piece, back to back (a view in shared mode; undefined in 'none' mode). */
-  private committedArrays(p: PieceEntry): Float32Array | undefined {
-    const w = p.width * p.desc.length;
-    if (p.shared) return p.shared.view.subarray(p.shared.cur * w, (p.shared.cur + 1) * w);
-    if (this.mode === 'copy') return (p.copy ??= new Float32Array(w));
+  /** The committed state arrays of a piece (views in 'shared' and 'memory' modes; undefined in 'none' mode). */
+  private committedParts(p: PieceEntry): Float32Array[] | undefined {
+    const n = p.desc.length;
+    if (p.shared) {
+      const base = p.shared.cur * p.width * n;
+      return Array.from({ length: p.width }, (_, i) => p.shared!.view.subarray(base + i * n, base + (i + 1) * n));
+    }
+    if (keepsArrays(this.mode)) return p.copy ?? Array.from({ length: p.width }, () => new Float32Array(n));
     return undefined;
   }
 
-  /** How a replacement worker restores a piece from its committed snapshot (undefined in 'none' mode). */
+  /**
+   * How a replacement worker restores a piece from its committed snapshot (undefined in 'none'
+   * mode). In 'memory' mode the snapshot becomes coordinator copies, so a dead worker's memory is
+   * released now.
+   */
   restoreOf(p: PieceEntry, desc: PieceDesc): PieceRestore | undefined {
     const meta = p.meta ? { meta: { mask: p.meta.mask.slice(), maskStep: p.meta.maskStep } } : {};
     if (p.shared) return { piece: desc, slot: p.shared.cur, ...meta };
-    if (this.mode === 'copy') return { piece: desc, state: this.committedArrays(p)!.slice(), ...meta };
-    return undefined;
+    const parts = this.committedParts(p);
+    if (!parts) return undefined;
+    if (this.mode === 'memory') p.copy = parts.map((a) => a.slice());
+    return { piece: desc, state: parts.map((a) => a.slice()), ...meta };
   }
 
   /** Overwrites the committed residual of a piece (setResidual, reset); other state is kept. */
   setCommitted(p: PieceEntry, values: Float32Array | null): void {
-    const a = this.committedArrays(p);
-    if (!a) return;
-    const r = a.subarray(0, p.desc.length);
-    if (values) r.set(values);
-    else r.fill(0);
+    const parts = this.committedParts(p);
+    if (!parts) return;
+    const n = p.desc.length;
+    if (p.shared) {
+      if (values) parts[0]!.set(values);
+      else parts[0]!.fill(0);
+      return;
+    }
+    // Copies replace views: the coordinator never writes into a worker's memory.
+    p.copy = parts.map((a, i) => (i > 0 ? a.slice() : values ? values.slice() : new Float32Array(n)));
   }
 
   /** Overwrites the whole committed state of a piece (restoreState); absent arrays are zeros. */
   setCommittedState(p: PieceEntry, state: PieceState): void {
-    const a = this.committedArrays(p);
-    if (!a) return;
+    const parts = this.committedParts(p);
+    if (!parts) return;
     const n = p.desc.length;
-    stateArrays(this.options, p.desc.name).forEach((name, i) => {
-      const v = state[name];
-      if (v) a.set(v, i * n);
-      else a.fill(0, i * n, (i + 1) * n);
-    });
+    const names = stateArrays(this.options, p.desc.name);
+    if (p.shared) {
+      names.forEach((a, i) => (state[a] ? parts[i]!.set(state[a]) : parts[i]!.fill(0)));
+    } else {
+      p.copy = names.map((a) => state[a]?.slice() ?? new Float32Array(n));
+    }
     p.meta = state.meta ? { mask: state.meta.mask.slice(), maskStep: state.meta.maskStep } : undefined;
   }
 
@@ -182,9 +202,9 @@ export class Registry {
   }
 
   /** Adopts a piece's published state after a step committed everywhere. */
-  adopt(p: PieceEntry, copy: Float32Array | undefined, meta: MaskMeta | null | undefined): void {
+  adopt(p: PieceEntry, copy: Float32Array[] | undefined, meta: MaskMeta | null | undefined): void {
     if (p.shared) p.shared.cur = 1 - p.shared.cur;
-    else if (this.mode === 'copy' && copy) p.copy = copy;
+    else if (keepsArrays(this.mode) && copy) p.copy = copy;
     if (meta !== undefined) p.meta = meta ?? undefined;
   }
 }

@@ -1,14 +1,17 @@
 /**
  * Loading: the bundle dist/sparsegrad.mjs (built by npm test's build step) carries the Wasm bytes
  * and gives the same results as the source; an engine without Wasm SIMD gets the scalar build
- * automatically, and asking for SIMD there is a clear error.
+ * automatically, and asking for SIMD there is a clear error; the build hash covers all three builds.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadCore, createCompressor, SparsegradError, simdSupported, wasmBytesForTest } from './loading_helpers.ts';
+import {
+  buildHash, loadCore, createCompressor, SparsegradError, sharedWasmBytes, simdSupported, wasmBytesForTest,
+} from './loading_helpers.ts';
 
 test('the bundle runs and matches the source API bit for bit', async () => {
   const bundle = join(process.cwd(), 'dist/sparsegrad.mjs');
@@ -41,4 +44,9 @@ test('without Wasm SIMD the scalar build loads automatically; simd: true is a cl
   const core = await loadCore({ simd: 'auto' });
   assert.equal(core.simd, true, 'this Node validates SIMD');
   assert.equal(core.exports.sg_simd(), 1);
+});
+
+test('the build hash is the SHA-256 of the SIMD, scalar and shared-memory builds (what workers and saved state report)', () => {
+  const h = createHash('sha256').update(wasmBytesForTest(true)).update(wasmBytesForTest(false)).update(sharedWasmBytes()).digest('hex');
+  assert.equal(buildHash, h);
 });

@@ -1,7 +1,7 @@
 /**
  * The worker-fault scenario, written once for every runtime (runtime-neutral: no Node, Deno or DOM
  * APIs; bundled by scripts/build.mjs into dist/faults-env.mjs for Deno and the browser page). For
- * each snapshot mode (shared memory, transferred copies) and each fault it starts a fresh pool of
+ * each snapshot mode (views of the workers' shared memories, coordinator shared slots, transferred copies) and each fault it starts a fresh pool of
  * two workers next to an in-thread compressor fed the same inputs, runs two good steps, injects the
  * fault, and checks that
  *
@@ -11,7 +11,7 @@
  *  (c) every residual (getResidual), the step counter and saveState's bytes then equal the
  *      in-thread compressor's to the bit, and so do the results of the same step retried and one
  *      more step, and the final residuals,
- *  (d) the snapshot mode is the one asked for ('shared' must really be shared memory).
+ *  (d) the snapshot mode is the one asked for ('memory' and 'shared' must really be shared memory).
  *
  * Each case gives one line: `<runtime> <mode> <case> ok <ms> ms <detail>` or
  * `<runtime> <mode> <case> FAIL <why>`. A case that does not settle within its deadline (a worker
@@ -44,7 +44,9 @@ export const FAULT_SIZES: Readonly<Record<string, number>> = {
 export const FAULT_POOL = { size: 2, splitAbove: 20_000 } as const;
 
 /** The snapshot modes: label → the pool's `snapshots` option. */
-export const FAULT_MODES: ReadonlyArray<readonly [label: 'shared' | 'copy', snapshots: true | 'copy']> = [['shared', true], ['copy', 'copy']];
+export const FAULT_MODES: ReadonlyArray<readonly [label: 'memory' | 'shared' | 'copy', snapshots: true | 'shared' | 'copy']> = [
+  ['memory', true], ['shared', 'shared'], ['copy', 'copy'],
+];
 
 /** One fault case: which worker fails, how, and what the WorkerError must say. */
 export interface FaultCase {
@@ -157,7 +159,7 @@ function deadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Runs one case on a fresh pool; returns a detail for the ok line, throws with the first problem. */
-async function runCase(c: FaultCase, snapshots: true | 'copy', mode: string): Promise<string> {
+async function runCase(c: FaultCase, snapshots: true | 'shared' | 'copy', mode: string): Promise<string> {
   const ref = await createCompressor(FAULT_OPTIONS);
   const p = await createWorkerPool({ ...FAULT_POOL, options: FAULT_OPTIONS, snapshots, timeoutMs: c.timeoutMs });
   try {

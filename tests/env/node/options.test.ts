@@ -131,11 +131,12 @@ describe('worker pool with every in-thread option', () => {
     });
   });
 
-  for (const snapshots of [true, 'copy'] as const) {
+  for (const [snapshots, mode] of [[true, 'memory'], ['shared', 'shared'], ['copy', 'copy']] as const) {
     it(`a worker that dies in phase two loses no momentum, mask or residual (snapshots: ${snapshots})`, T, async () => {
       const [, options, sz] = CASES[4]!;
       const o = { ...options, momentum: 0.9, residualDecay: 0.9 };
       await withPair(o, { size: 2, snapshots }, async (p, ref) => {
+        assert.equal(p.snapshotMode, mode);
         await runBoth(p, ref, sz, 3, 6);
         await p.testing.fault(p.testing.workersOf('msk')[0]!, { phase: 'finish', action: 'exit' });
         await assert.rejects(p.step(stepInput(sz, 3, 6)), WorkerError);

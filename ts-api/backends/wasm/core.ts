@@ -3,9 +3,16 @@
  * SIMD) from bytes embedded in the bundle — one loading path for Node, Deno, browsers and webviews —
  * and wraps its C-style ABI with typed views. Views are made afresh on every access because memory
  * growth detaches old ones.
+ *
+ * On request (`sharedMemory`), the third build — SIMD, compiled with threads on an imported shared
+ * memory — runs on a fresh `WebAssembly.Memory({ shared: true })` of its own, whose
+ * SharedArrayBuffer other threads can read and write (the worker pool's coordinator does). Each
+ * instance still owns its memory alone (one thread allocates, so the TLSF allocator needs no locks).
  */
-import { CapacityError, SparsegradError } from '../../errors.ts';
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, WASM_BUILD_HASH } from './modules.gen.ts';
+import { CapacityError, ConfigError, SparsegradError } from '../../errors.ts';
+import {
+  SCALAR_WASM_BASE64, SHARED_MAX_PAGES, SHARED_MIN_PAGES, SHARED_WASM_BASE64, SIMD_WASM_BASE64, WASM_BUILD_HASH,
+} from './modules.gen.ts';
 
 /** The raw exports of the core (see assembly/index.ts for their contracts). */
 export interface CoreExports {
@@ -46,6 +53,19 @@ export type SimdChoice = boolean | 'auto';
 export interface CoreOptions {
   /** true: require the SIMD build (error if unsupported); false: scalar build; 'auto' (default). */
   simd?: SimdChoice;
+  /**
+   * The shared-memory build (SIMD) on a shared `WebAssembly.Memory`: true requires it (an
+   * `E_NO_SHARED_MEMORY` error where the engine lacks SharedArrayBuffer, shared Wasm memory or
+   * SIMD, or cannot reserve the maximum, and with `simd: false`); 'auto' uses it where possible and
+   * the normal build otherwise; false (default): the normal build.
+   */
+  sharedMemory?: boolean | 'auto';
+  /**
+   * Shared memory only: its maximum in 64 KiB pages (default and upper bound 65536, i.e. 4 GiB,
+   * the Wasm32 limit). A shared memory never moves, so engines reserve the maximum up front: on a
+   * 32-bit or address-space-limited engine ask for less. Allocations beyond it are CapacityErrors.
+   */
+  maximumPages?: number;
 }
 
 /** A block of f32 elements in Wasm memory. */
@@ -66,9 +86,13 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** The three embedded builds. */
+type Build = 'simd' | 'scalar' | 'shared';
+
 let simdBytes: Uint8Array<ArrayBuffer> | undefined;
 let scalarBytes: Uint8Array<ArrayBuffer> | undefined;
-const modules = new Map<boolean, Promise<WebAssembly.Module>>();
+let sharedBytes: Uint8Array<ArrayBuffer> | undefined;
+const modules = new Map<Build, Promise<WebAssembly.Module>>();
 
 /** True when this engine validates the SIMD build. */
 export function simdSupported(): boolean {
@@ -82,7 +106,25 @@ export function wasmBytes(simd: boolean): Uint8Array<ArrayBuffer> {
   return (scalarBytes ??= decodeBase64(SCALAR_WASM_BASE64));
 }
 
-/** SHA-256 (hex) of both embedded builds; saved state carries it. */
+/** The embedded bytes of the shared-memory build (SIMD, memory imported from `env.memory`, shared). */
+export function sharedWasmBytes(): Uint8Array<ArrayBuffer> {
+  return (sharedBytes ??= decodeBase64(SHARED_WASM_BASE64));
+}
+
+/** True when this engine has SharedArrayBuffer, shared Wasm memory and SIMD (the shared build can load). */
+export function sharedMemorySupported(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || !simdSupported() || !WebAssembly.validate(sharedWasmBytes())) return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/** Largest `maximumPages` of a shared memory (the shared build's declared maximum). */
+export const SHARED_MAXIMUM_PAGES: number = SHARED_MAX_PAGES;
+
+/** SHA-256 (hex) of all three embedded builds; saved state carries it, workers report it. */
 export const buildHash: string = WASM_BUILD_HASH;
 
 function resolveSimd(choice: SimdChoice): boolean {
@@ -96,27 +138,68 @@ function resolveSimd(choice: SimdChoice): boolean {
   return choice;
 }
 
+function noShared(why: string): SparsegradError {
+  return new SparsegradError('E_NO_SHARED_MEMORY', `cannot load the shared-memory build: ${why}; use { sharedMemory: 'auto' } to fall back`);
+}
+
+/** A fresh shared memory for the shared build, or null where the options or the engine say no. */
+function sharedMemoryFor(options: CoreOptions, simd: boolean): WebAssembly.Memory | null {
+  const choice = options.sharedMemory ?? false;
+  if (choice !== true && choice !== false && choice !== 'auto') {
+    throw new ConfigError(`sharedMemory must be true, false or 'auto', got ${String(choice)}`);
+  }
+  const maximum = options.maximumPages ?? SHARED_MAX_PAGES;
+  if (!Number.isInteger(maximum) || maximum < SHARED_MIN_PAGES || maximum > SHARED_MAX_PAGES) {
+    throw new ConfigError(`maximumPages must be an integer in [${SHARED_MIN_PAGES}, ${SHARED_MAX_PAGES}], got ${String(maximum)}`);
+  }
+  if (choice === false) return null;
+  const why = !simd ? 'it is the SIMD build, and the scalar build was chosen'
+    : !sharedMemorySupported() ? 'this engine has no SharedArrayBuffer or shared WebAssembly.Memory (browsers: the page must be cross-origin isolated)'
+    : null;
+  if (why !== null) {
+    if (choice === true) throw noShared(why);
+    return null;
+  }
+  try {
+    return new WebAssembly.Memory({ initial: SHARED_MIN_PAGES, maximum, shared: true });
+  } catch (e) {
+    if (choice === true) throw noShared(`a shared memory of up to ${maximum} pages cannot be reserved (${(e as Error).message}); ask for fewer maximumPages`);
+    return null;
+  }
+}
+
 /** Compiles (once per build) and instantiates the core. */
 export async function loadCore(options: CoreOptions = {}): Promise<WasmCore> {
   const simd = resolveSimd(options.simd ?? 'auto');
-  let mod = modules.get(simd);
+  const memory = sharedMemoryFor(options, simd);
+  const build: Build = memory ? 'shared' : simd ? 'simd' : 'scalar';
+  let mod = modules.get(build);
   if (!mod) {
-    mod = WebAssembly.compile(wasmBytes(simd));
-    modules.set(simd, mod);
+    mod = WebAssembly.compile(memory ? sharedWasmBytes() : wasmBytes(simd));
+    modules.set(build, mod);
   }
-  const core = new WasmCore(simd);
-  const instance = await WebAssembly.instantiate(await mod, { env: { abort: core.abortHandler } });
+  const maxBytes = memory ? (options.maximumPages ?? SHARED_MAX_PAGES) * 65536 : MAX_MEMORY_BYTES;
+  const core = new WasmCore(simd, memory !== null, maxBytes);
+  const env: WebAssembly.ModuleImports = { abort: core.abortHandler };
+  if (memory) env.memory = memory;
+  const instance = await WebAssembly.instantiate(await mod, { env });
   core.attach(instance.exports as unknown as CoreExports);
   return core;
 }
 
 /** One instance of the core with typed access to its memory. */
 export class WasmCore {
-  /** True for the SIMD build. */
+  /** True for the SIMD build (the shared-memory build included). */
   readonly simd: boolean;
+  /** True for the shared-memory build: its memory's buffer is a SharedArrayBuffer. */
+  readonly sharedMemory: boolean;
+  /** Most bytes this core's memory can grow to. */
+  readonly maxMemoryBytes: number;
   private x!: CoreExports;
-  constructor(simd: boolean) {
+  constructor(simd: boolean, sharedMemory = false, maxMemoryBytes = MAX_MEMORY_BYTES) {
     this.simd = simd;
+    this.sharedMemory = sharedMemory;
+    this.maxMemoryBytes = maxMemoryBytes;
   }
 
   /** @internal */
@@ -144,10 +227,24 @@ export class WasmCore {
     return this.x.memory.buffer.byteLength;
   }
 
+  /**
+   * The shared build's memory as a SharedArrayBuffer, as large as the memory is now. Read it again
+   * after any allocation: growth gives a new, larger SharedArrayBuffer over the same bytes (views
+   * of the old one stay valid, over the old length). Throws for the normal builds.
+   */
+  sharedBuffer(): SharedArrayBuffer {
+    const b = this.x.memory.buffer;
+    if (!this.sharedMemory || !(b instanceof SharedArrayBuffer)) {
+      throw new SparsegradError('E_NO_SHARED_MEMORY', 'this core was not loaded with { sharedMemory: true }');
+    }
+    return b;
+  }
+
   /** Allocates `bytes`; a CapacityError when Wasm memory cannot hold them. */
   alloc(bytes: number): number {
-    if (!Number.isSafeInteger(bytes) || bytes < 0 || this.memoryBytes() + bytes > MAX_MEMORY_BYTES) {
-      throw new CapacityError(`cannot allocate ${bytes} bytes: Wasm memory is limited to 4 GiB`);
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || this.memoryBytes() + bytes > this.maxMemoryBytes) {
+      const limit = this.maxMemoryBytes === MAX_MEMORY_BYTES ? '4 GiB' : `${this.maxMemoryBytes / 65536} pages (maximumPages)`;
+      throw new CapacityError(`cannot allocate ${bytes} bytes: Wasm memory is limited to ${limit}`);
     }
     try {
       return this.x.sg_alloc(bytes);
