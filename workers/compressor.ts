@@ -63,7 +63,7 @@ export class WorkerCompressor {
   private readonly staged = new Map<string, Float32Array>();
   private readonly owned = new WeakSet<ArrayBufferLike>();
   private readonly planner: DensityPlanner;
-  private readonly timing = { prepareMs: 0, mergeMs: 0, commitMs: 0 };
+  private readonly timing = { prepareMs: 0, mergeMs: 0, commitMs: 0, extended: 0 };
   private readonly momentum: boolean;
   private importance = new Map<string, Float32Array>();
   private readonly io: PieceIO;
@@ -371,7 +371,7 @@ export class WorkerCompressor {
     terminate(worker: number): Promise<void>;
     workersOf(name: string): number[];
     alive(): boolean[];
-    lastStep(): { prepareMs: number; mergeMs: number; commitMs: number };
+    lastStep(): { prepareMs: number; mergeMs: number; commitMs: number; extended: number };
   } {
     return {
       fault: (w, spec) => this.pool.slots[w]!.call('fault', (r) => r.fault(spec)),

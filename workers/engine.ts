@@ -16,7 +16,7 @@ import type { CompressorOptions } from '../ts-api/config.ts';
 import { SparsegradError } from '../ts-api/errors.ts';
 import { fnv1a32 } from '../ts-api/reference/rng.ts';
 import type { PendingMask } from '../ts-api/slot.ts';
-import { runJob, type JobContext, type Piece } from './jobs.ts';
+import { keyHistogram, runJob, type JobContext, type Piece } from './jobs.ts';
 import { stateArrays } from './piece_state.ts';
 import { coreMemory, publishState } from './shared_core.ts';
 import type {
@@ -266,6 +266,35 @@ export class Engine {
     } catch (e) {
       return { ok: false, error: { ...toHostError(e), fatal: true } };
     }
+  }
+
+  /**
+   * Selects again on held pieces with more candidates: restores the accumulated value at the old
+   * candidates (where the kernel put the new residual), selects on acc alone, and applies error
+   * feedback as the first selection would have — the state equals a first selection with `k`.
+   */
+  extend(token: number, items: Array<{ key: string; k: number; keepTies: boolean }>): Uint32Array[] {
+    const st = this.pending;
+    if (!st || st.token !== token) throw new InternalError(`no prepared step ${token}`);
+    const x = this.core.exports;
+    return items.map(({ key, k, keepTies }) => {
+      const sel = st.held.get(key);
+      const p = this.pieces.get(key);
+      if (!sel || !p) throw new InternalError(`piece '${key}' holds no candidates`);
+      if (this.ef) {
+        const v = this.core.f32(p.s, p.length);
+        for (let j = 0; j < sel.indices.length; j++) v[sel.indices[j]!] = sel.values[j]!;
+      }
+      const rc = x.sg_topk(p.s, 0, p.length, k, keepTies ? 1 : 0);
+      if (rc < 0) throw new InternalError(`piece '${key}': selecting again failed`);
+      const again = this.core.takeResults(0, rc);
+      if (this.ef) {
+        const v = this.core.f32(p.s, p.length);
+        for (let j = 0; j < again.indices.length; j++) v[again.indices[j]!] = 0;
+      }
+      st.held.set(key, again);
+      return keyHistogram(again.values);
+    });
   }
 
   /** The held candidate keys of pieces that fall in a 16-bit bucket. */

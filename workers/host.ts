@@ -51,6 +51,10 @@ export function createHost(hooks: EngineHooks): HostApi {
     prepare: (req) => guarded(() => need().prepare(req)),
     finish: (req) => guarded(() => need().finish(req)),
     rollback: (token) => need().rollback(token),
+    extend(token, items) {
+      const out = need().extend(token, items);
+      return Comlink.transfer(out, out.map((a) => a.buffer as ArrayBuffer));
+    },
     bucket(token, items) {
       const out = need().bucket(token, items);
       return Comlink.transfer(out, out.map((a) => a.buffer as ArrayBuffer));

@@ -16,9 +16,10 @@
 import * as Comlink from 'comlink';
 import { CapacityError, ConfigError, NonFiniteError, ShapeError, SparsegradError } from '../ts-api/errors.ts';
 import type { SparseTensor } from '../ts-api/types.ts';
-import { bucketCuts, histSelect, KEEP_NOTHING, type PieceCut } from './merge.ts';
+import { resolveHeld, type HeldMerge } from './held.ts';
+export type { HeldMerge } from './held.ts';
 import type {
-  CutSpec, FinishReply, Fixup, HostError, Job, JobResult, MaskMeta, PrepareReply, PublishSlots, SelectionOut,
+  FinishReply, Fixup, HostError, Job, JobResult, MaskMeta, PrepareReply, PublishSlots, SelectionOut,
 } from './protocol.ts';
 import type { PostLists } from './post.ts';
 import type { PieceEntry } from './registry.ts';
@@ -31,16 +32,6 @@ export interface WorkerPlan {
   sinks: Array<(r: JobResult) => void>;
   transfer: Set<ArrayBuffer>;
   pieces: PieceEntry[];
-}
-
-/** A merge whose candidates stay on the workers: top-K (`topk`) or every key at or above the K-th (`atLeast`). */
-export interface HeldMerge {
-  K: number;
-  mode: 'topk' | 'atLeast';
-  /** In concatenation order (tensor position, then offset); `hist` arrives in phase one. */
-  pieces: Array<{ piece: PieceEntry; hist: Uint32Array }>;
-  /** Receives each piece's kept selection (tensor indices), in the order of `pieces`. */
-  done(kept: SelectionOut[]): void;
 }
 
 /** Everything planned for one step. */
@@ -123,44 +114,14 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
   });
   const t1 = performance.now();
   for (const m of sp.merges) m();
-  // Held merges: the bucket of the K-th key, its keys from the workers, the exact cuts.
-  const cuts = new Map<number, Record<string, CutSpec>>();
-  const expect = new Map<string, number>();
-  const selects = sp.held.map((h) => (h.K === 0 ? null : histSelect(h.pieces.map((x) => x.hist), h.K)));
-  const asks = new Map<number, Array<{ key: string; bucket: number; h: number; q: number }>>();
-  sp.held.forEach((h, hi) => {
-    const sel = selects[hi];
-    if (!sel) return;
-    h.pieces.forEach(({ piece }, q) => {
-      let list = asks.get(piece.worker);
-      if (!list) asks.set(piece.worker, (list = []));
-      list.push({ key: piece.desc.key, bucket: sel.bucket, h: hi, q });
-    });
-  });
-  const bucketKeys: Uint32Array[][] = sp.held.map((h) => h.pieces.map(() => new Uint32Array(0)));
-  const asked = [...asks.keys()];
-  const answers = await Promise.allSettled(asked.map((w) =>
-    pool.slots[w]!.call('bucket', (r) => r.bucket(token, asks.get(w)!.map(({ key, bucket }) => ({ key, bucket }))))));
-  const lost = new Map<number, string>();
-  answers.forEach((a, i) => {
-    const w = asked[i]!;
-    if (a.status === 'rejected') lost.set(w, (a.reason as Error).message);
-    else asks.get(w)!.forEach((x, k) => (bucketKeys[x.h]![x.q] = a.value[k]!));
-  });
-  if (lost.size > 0) {
-    forget();
-    throw await ctx.fail(step, 'phase one (bucket)', workers, lost, []);
-  }
-  sp.held.forEach((h, hi) => {
-    const sel = selects[hi];
-    const pc: PieceCut[] = sel ? bucketCuts(sel, bucketKeys[hi]!, h.K, h.mode) : h.pieces.map(() => KEEP_NOTHING);
-    h.pieces.forEach(({ piece }, q) => {
-      let rec = cuts.get(piece.worker);
-      if (!rec) cuts.set(piece.worker, (rec = {}));
-      rec[piece.desc.key] = { T: pc[q]!.T, ties: pc[q]!.ties, kept: pc[q]!.kept };
-      expect.set(piece.desc.key, pc[q]!.kept);
-    });
-  });
+  // Held merges: the bucket of the K-th key, its keys from the workers, the exact cuts (workers/held.ts).
+  const { cuts, expect, extended } = await resolveHeld({
+    pool, token,
+    lost: async (phase, lost) => {
+      forget();
+      return ctx.fail(step, phase, workers, lost, []);
+    },
+  }, sp.held);
   let lists: PostLists | undefined;
   try {
     lists = sp.post?.(sp.out);
@@ -223,6 +184,6 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
       registry.adopt(p, copies[p.desc.key], metas[p.desc.key]);
     }
   }
-  if (ctx.timing) Object.assign(ctx.timing, { prepareMs: t1 - t0, mergeMs: t2 - t1, commitMs: performance.now() - t2 });
+  if (ctx.timing) Object.assign(ctx.timing, { prepareMs: t1 - t0, mergeMs: t2 - t1, commitMs: performance.now() - t2, extended });
   return sp.out;
 }

@@ -249,6 +249,11 @@ export interface HostApi {
   /** Loads the Wasm core. */
   init(init: HostInit): HostInfo | Promise<HostInfo>;
   prepare(req: PrepareRequest): PrepareReply;
+  /**
+   * Held pieces: select again with `k` candidates (the accumulated values of the old candidates are
+   * restored first, so this equals a first selection with `k`); returns their new key histograms.
+   */
+  extend(token: number, items: Array<{ key: string; k: number; keepTies: boolean }>): Uint32Array[];
   /** The candidate keys of held pieces whose top 16 bits equal `bucket` (phase one and a half). */
   bucket(token: number, items: Array<{ key: string; bucket: number }>): Uint32Array[];
   finish(req: FinishRequest): FinishReply;

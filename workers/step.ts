@@ -20,6 +20,7 @@ import {
   type CandPiece, type KeepRule,
 } from './merge.ts';
 import { runPhases, type HeldMerge, type StepPlan, type WorkerPlan } from './phases.ts';
+import { pieceBudget } from './held.ts';
 import type { PieceEntry, Registry, TensorEntry } from './registry.ts';
 import type { Pool } from './pool.ts';
 
@@ -40,8 +41,11 @@ export interface StepContext {
   /** Caller state of the step, as it was when the step was submitted (setImportance, setMaskScores). */
   importance: ReadonlyMap<string, Float32Array>;
   maskScores: ReadonlyMap<string, Float32Array>;
-  /** Filled with the step's phase times (ms): phase one, the merge on the coordinator, phase two. */
-  timing?: { prepareMs: number; mergeMs: number; commitMs: number };
+  /**
+   * Filled with the step's phase times (ms): phase one, the merge on the coordinator, phase two;
+   * and how many held pieces had to be extended (workers/held.ts).
+   */
+  timing?: { prepareMs: number; mergeMs: number; commitMs: number; extended: number };
   /**
    * Undoes step `token` on the other `workers` of the step (rollback where it `committed`, abort
    * elsewhere), replaces the `failed` workers from the committed snapshots, and returns the error.
@@ -157,16 +161,19 @@ async function execute(
   const held: HeldMerge[] = [];
   /** Phase-one jobs of the pieces of tensors `js`; `mode` set: the workers hold the candidates (fast path). */
   const candidates = (js: number[], k: (j: number, len: number) => number, keepTies: boolean, hold?: HeldMerge): void => {
+    // Held pieces first give their share of the budget (workers/held.ts), extended when needed.
+    const total = js.reduce((a, j) => a + tensors[j]!.length, 0);
     for (const j of js) {
       tensors[j]!.pieces.forEach((p, c) => {
         const wp = plan(p.worker);
+        const kp = hold ? pieceBudget(hold.K, p.desc.length, total) : k(j, p.desc.length);
         wp.jobs.push({
-          kind: 'candidates', pos: pos(j, c), piece: desc(p), k: k(j, p.desc.length), keepTies, hold: hold !== undefined,
+          kind: 'candidates', pos: pos(j, c), piece: desc(p), k: kp, keepTies, hold: hold !== undefined,
           input: input(p.worker, j, p),
         });
         wp.pieces.push(p);
         if (hold) {
-          const entry: HeldMerge['pieces'][number] = { piece: p, hist: new Uint32Array(0) };
+          const entry: HeldMerge['pieces'][number] = { piece: p, k: kp, hist: new Uint32Array(0) };
           hold.pieces.push(entry);
           wp.sinks.push((r) => void ('hist' in r && (entry.hist = r.hist)));
         } else {

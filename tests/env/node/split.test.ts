@@ -47,6 +47,33 @@ describe('a tensor split across workers = one worker = in-thread', () => {
     });
   }
 
+  it('top elements crowding one chunk: the chunk is extended, the result stays exact', T, async () => {
+    // Large magnitudes only in the last fifth: the last chunk holds more of the top-K than its share.
+    const crowded = (n: number, s: number): Float32Array => {
+      const a = tensor(n, s, 3);
+      for (let i = Math.floor(n * 0.8); i < n; i++) a[i] = a[i]! * 100;
+      return a;
+    };
+    for (const [what, options] of [
+      ['topk', { method: 'topk', density: 0.05 }],
+      ['percentile', { method: 'percentile', density: 0.05 }],
+      ['global-topk', { method: 'global-topk', density: 0.05 }],
+    ] as const) {
+      for (const size of [2, 3]) {
+        await withPair({ ...options, seed: 2 } as CompressorOptions, { size, splitAbove: 50_000 }, async (p, ref) => {
+          let extended = 0;
+          for (let s = 0; s < 3; s++) {
+            const input = { small: tensor(20_000, s, 5), big: crowded(200_000, s) };
+            assertSameResult(await p.step(input), ref.step(input), `${what}, ${size} workers, step ${s}`);
+            extended += p.testing.lastStep().extended;
+          }
+          assert.ok(extended > 0, `${what}, ${size} workers: some chunk was extended`);
+          await assertSameState(p, ref, `${what}, ${size} workers`);
+        });
+      }
+    }
+  });
+
   it('a 4M-element tensor with the default split size, staged in shared memory', T, async () => {
     await withPair({ method: 'topk', density: 0.001 }, { size: 2 }, async (p, ref) => {
       const n = 1 << 22;
