@@ -17,6 +17,7 @@ import { SparsegradError } from '../ts-api/errors.ts';
 import { fnv1a32 } from '../ts-api/reference/rng.ts';
 import type { PendingMask } from '../ts-api/slot.ts';
 import { keyHistogram, runJob, type JobContext, type Piece } from './jobs.ts';
+import { applyCut, bucketKeys, selectAgain } from './held_pieces.ts';
 import { stateArrays } from './piece_state.ts';
 import { coreMemory, publishState } from './shared_core.ts';
 import type {
@@ -268,30 +269,12 @@ export class Engine {
     }
   }
 
-  /**
-   * Selects again on held pieces with more candidates: restores the accumulated value at the old
-   * candidates (where the kernel put the new residual), selects on acc alone, and applies error
-   * feedback as the first selection would have — the state equals a first selection with `k`.
-   */
+  /** Held pieces: select again with more candidates (workers/held_pieces.ts); their new key histograms. */
   extend(token: number, items: Array<{ key: string; k: number; keepTies: boolean }>): Uint32Array[] {
-    const st = this.pending;
-    if (!st || st.token !== token) throw new InternalError(`no prepared step ${token}`);
-    const x = this.core.exports;
+    const st = this.held(token);
     return items.map(({ key, k, keepTies }) => {
-      const sel = st.held.get(key);
-      const p = this.pieces.get(key);
-      if (!sel || !p) throw new InternalError(`piece '${key}' holds no candidates`);
-      if (this.ef) {
-        const v = this.core.f32(p.s, p.length);
-        for (let j = 0; j < sel.indices.length; j++) v[sel.indices[j]!] = sel.values[j]!;
-      }
-      const rc = x.sg_topk(p.s, 0, p.length, k, keepTies ? 1 : 0);
-      if (rc < 0) throw new InternalError(`piece '${key}': selecting again failed`);
-      const again = this.core.takeResults(0, rc);
-      if (this.ef) {
-        const v = this.core.f32(p.s, p.length);
-        for (let j = 0; j < again.indices.length; j++) v[again.indices[j]!] = 0;
-      }
+      const { p, sel } = this.heldPiece(st, key);
+      const again = selectAgain(this.core, this.ef, p, sel, k, keepTies);
       st.held.set(key, again);
       return keyHistogram(again.values);
     });
@@ -299,54 +282,26 @@ export class Engine {
 
   /** The held candidate keys of pieces that fall in a 16-bit bucket. */
   bucket(token: number, items: Array<{ key: string; bucket: number }>): Uint32Array[] {
-    const st = this.pending;
-    if (!st || st.token !== token) throw new InternalError(`no prepared step ${token}`);
-    return items.map(({ key, bucket }) => {
-      const sel = st.held.get(key);
-      if (!sel) throw new InternalError(`piece '${key}' holds no candidates`);
-      const bits = new Uint32Array(sel.values.buffer, sel.values.byteOffset, sel.values.length);
-      let m = 0;
-      for (let j = 0; j < bits.length; j++) if ((bits[j]! & 0x7fffffff) >>> 15 === bucket) m++;
-      const out = new Uint32Array(m);
-      m = 0;
-      for (let j = 0; j < bits.length; j++) {
-        const key = bits[j]! & 0x7fffffff;
-        if (key >>> 15 === bucket) out[m++] = key;
-      }
-      return out;
-    });
+    const st = this.held(token);
+    return items.map(({ key, bucket }) => bucketKeys(this.heldPiece(st, key).sel, bucket));
   }
 
-  /**
-   * Keeps a held piece's candidates with key > T and the first `ties` with key == T (tensor
-   * indices), and restores the accumulated value of the others into the new residual.
-   */
-  private applyCut(st: StepState, key: string, cut: CutSpec): SelectionOut {
+  private held(token: number): StepState {
+    const st = this.pending;
+    if (!st || st.token !== token) throw new InternalError(`no prepared step ${token}`);
+    return st;
+  }
+
+  private heldPiece(st: StepState, key: string): { p: Piece; sel: SelectionOut } {
     const sel = st.held.get(key);
     const p = this.pieces.get(key);
-    if (!sel || !p) throw new InternalError(`cut for piece '${key}', which holds no candidates`);
-    const { T, kept } = cut;
-    const bits = new Uint32Array(sel.values.buffer, sel.values.byteOffset, sel.values.length);
-    const n = bits.length;
-    if (!(kept >= 0 && kept <= n)) throw new InternalError(`cut of piece '${key}' keeps ${kept} of ${n} candidates`);
-    const out = { indices: new Uint32Array(kept), values: new Float32Array(kept) };
-    const r = this.ef ? this.core.f32(p.s, p.length) : null;
-    const { indices, values } = sel;
-    const offset = p.offset;
-    let t = cut.ties;
-    let a = 0;
-    for (let j = 0; j < n; j++) {
-      const k = bits[j]! & 0x7fffffff;
-      if (k > T || (k === T && t-- > 0)) {
-        if (a === kept) throw new InternalError(`cut of piece '${key}' keeps more than ${kept} candidates`);
-        out.indices[a] = indices[j]! + offset;
-        out.values[a++] = values[j]!;
-      } else if (r) {
-        r[indices[j]!] = values[j]!;
-      }
-    }
-    if (a !== kept) throw new InternalError(`cut of piece '${key}' keeps ${a} candidates, not ${kept}`);
-    return out;
+    if (!sel || !p) throw new InternalError(`piece '${key}' holds no candidates`);
+    return { p, sel };
+  }
+
+  private applyCut(st: StepState, key: string, cut: CutSpec): SelectionOut {
+    const { p, sel } = this.heldPiece(st, key);
+    return applyCut(this.core, this.ef, p, sel, cut);
   }
 
   /** Undoes the last local commit if it was step `token`. */
