@@ -181,18 +181,19 @@ async function main(args: BenchArgs): Promise<void> {
   ];
   const rows: Row[] = [];
   rows.push(...(await runCase('model', model, args, [1, 2])));
-  rows.push(...(await runCase(formatSize(big), { w: normalF32(big, seed + 100) }, args, [1, 2])));
-  for (const n of [4 * K, 256 * K]) rows.push(...(await runCase(`hop ${formatSize(n)}`, { w: normalF32(n, seed + n) }, args, [1])));
-  // The machine's ceiling for a memory-bound split: the same streaming, no selection or merge.
-  const ceiling = [1, 2].map((w) => ({ w, ms: 0 }));
-  for (const c of ceiling) c.ms = await streamCeilingMs(big, c.w, args.quick ? 5 : 15, args.quick ? 1 : 3);
-  for (const c of ceiling) {
-    rows.push({
-      case: formatSize(big), row: 'memory ceiling (copy + EF pass only)', workers: c.w, snapshots: null, elements: big,
-      medianMs: c.ms, melemPerS: big / (c.ms * 1e3), scaling: c.w === 2 ? ceiling[0]!.ms / c.ms : null,
+  // The machine's ceiling for a memory-bound split, measured just before and just after the split case.
+  const ceiling = async (when: string): Promise<Row[]> => {
+    const { one, two } = await streamCeilingMs(big, args.quick ? 5 : 15, args.quick ? 1 : 5);
+    return [{ w: 1, ms: one }, { w: 2, ms: two }].map((c) => ({
+      case: formatSize(big), row: `memory ceiling ${when} (copy + EF pass only)`, workers: c.w, snapshots: null, elements: big,
+      medianMs: c.ms, melemPerS: big / (c.ms * 1e3), scaling: c.w === 2 ? one / two : null,
       vsInThread: null, hopMs: null, phasesMs: null, check: 'ok', ceiling: true,
-    });
-  }
+    }));
+  };
+  rows.push(...(await ceiling('before')));
+  rows.push(...(await runCase(formatSize(big), { w: normalF32(big, seed + 100) }, args, [1, 2])));
+  rows.push(...(await ceiling('after')));
+  for (const n of [4 * K, 256 * K]) rows.push(...(await runCase(`hop ${formatSize(n)}`, { w: normalF32(n, seed + n) }, args, [1])));
   notes.push(`load average at end ${load()}`);
   console.log(notes.slice(-2).join('\n'));
   const ratio = (v: unknown): string => (typeof v === 'number' ? `${v.toFixed(2)}x` : '-');
