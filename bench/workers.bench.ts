@@ -6,8 +6,9 @@
  * - `16M`: one 16M-element tensor (split into one chunk per worker, exact merge);
  * - `hop`: one small tensor (4K and 256K elements), where the hop itself dominates.
  * Rows: the in-thread compressor (input staged in Wasm memory: no copy), and the worker pool with
- * 1 and 2 workers (input staged in shared memory; each worker copies its part into its Wasm
- * memory), with committed-state snapshots (the default: views of each worker's shared Wasm memory,
+ * 1 and 2 workers (input staged before every step: whole tensors straight into the owning worker's
+ * shared Wasm memory, no copy; chunks of a split tensor in a shared array each worker copies its
+ * part from), with committed-state snapshots (the default: views of each worker's shared Wasm memory,
  * no copy), with the two-slot shared snapshots (`slot snapshots`: one more copy per element per
  * step), and without. Ratios: `pool 2 / pool 1` (scaling; target ≥ 1.8× on 2 cores) and `pool 1 / in-thread`
  * (the hop's overhead). Every configuration is checked once against the in-thread result.
@@ -93,10 +94,13 @@ async function inThread(model: Record<string, Float32Array>): Promise<Runner> {
 async function pooled(model: Record<string, Float32Array>, size: number, snapshots: boolean | 'shared'): Promise<Runner> {
   const p: WorkerCompressor = await createWorkerPool({ options: { ...OPTIONS, simd: true }, size, snapshots });
   const names = Object.keys(model);
-  const staged = Object.fromEntries(names.map((n) => [n, p.stage(n, model[n]!.length)]));
+  let staged: Record<string, Float32Array> = {};
   return {
     row: `pool ${size}${snapshots === 'shared' ? ' (slot snapshots)' : snapshots ? '' : ' (no snapshots)'}`, workers: size, snapshots,
     stage: () => {
+      // As with the in-thread compressor: stage before every step (a view of the owning worker's
+      // input buffer where its memory is shared and the tensor is whole, else a shared array).
+      staged = Object.fromEntries(names.map((n) => [n, p.stage(n, model[n]!.length)]));
       for (const n of names) staged[n]!.set(model[n]!);
     },
     step: () => p.step(staged),

@@ -62,6 +62,8 @@ export class WorkerCompressor {
   private readonly queue: OpQueue;
   private readonly staged = new Map<string, Float32Array>();
   private readonly owned = new WeakSet<ArrayBufferLike>();
+  /** Views stage() made of a worker's input buffer, with the address they were made at. */
+  private readonly inPlace = new WeakMap<Float32Array, number>();
   private readonly planner: DensityPlanner;
   private readonly timing = { prepareMs: 0, mergeMs: 0, commitMs: 0, extended: 0 };
   private readonly momentum: boolean;
@@ -116,15 +118,25 @@ export class WorkerCompressor {
   }
 
   /**
-   * An input array for the tensor (registers it on first use): shared memory where available (no
-   * copy at all: each worker reads its part), else a buffer the next step transfers. Fill it, then
-   * pass it to `step`; keep it unchanged until that step settles.
+   * An input array for the tensor (registers it on first use). Where the owning worker's core runs
+   * on a shared memory and nothing is queued, a view of that worker's input buffer, as the in-thread
+   * compressor's `stage` — no copy at all; call `stage` again before every step (buffers swap
+   * roles after each step), and stage again after a failed step (the step consumed the view). Else
+   * a shared array each worker copies its part from (reusable), or, without shared memory, a buffer
+   * the next step transfers. Fill it, then pass it to `step`; keep it unchanged until that step
+   * settles.
    */
   stage(name: string, length: number): Float32Array {
     this.pool.checkOpen();
     const t = this.registry.get(name);
     if (t && t.length !== length) throw new ShapeError(`tensor '${name}' has length ${length}, but its residual has length ${t.length}`);
     if (!t) this.registry.register(name, length);
+    const input = t?.pieces.length === 1 ? t.pieces[0]!.input : undefined;
+    if (input && this.queue.size === 0 && this.queue.waiting === 0) {
+      const view = new Float32Array(input.memory, input.ptr, length);
+      this.inPlace.set(view, input.ptr);
+      return view;
+    }
     if (this.shared) {
       let a = this.staged.get(name);
       if (!a) this.staged.set(name, (a = new Float32Array(new SharedArrayBuffer(length * 4))));
@@ -182,7 +194,10 @@ export class WorkerCompressor {
     }
     return this.submit(
       () => ({
-        items: entries.map(([name, g]): Captured => ({ name, array: this.capture(g, options.transfer === true) })),
+        items: entries.map(([name, g]): Captured => {
+          const at = this.inPlace.get(g);
+          return { name, array: this.capture(g, options.transfer === true), ...(at !== undefined ? { inPlace: at } : {}) };
+        }),
         importance: this.importance, maskScores: this.maskScores,
       }),
       async ({ items, importance, maskScores }) => {
@@ -370,6 +385,7 @@ export class WorkerCompressor {
     fault(worker: number, spec: FaultSpec): Promise<void>;
     terminate(worker: number): Promise<void>;
     workersOf(name: string): number[];
+    stagedInPlace(a: Float32Array): boolean;
     alive(): boolean[];
     lastStep(): { prepareMs: number; mergeMs: number; commitMs: number; extended: number };
   } {
@@ -381,6 +397,7 @@ export class WorkerCompressor {
         if (this.pool.runtime !== 'node') slot.kill('was terminated'); // web workers report nothing
       },
       workersOf: (name) => this.registry.get(name)?.pieces.map((p) => p.worker) ?? [],
+      stagedInPlace: (a) => this.inPlace.has(a),
       alive: () => this.pool.slots.map((s) => s.dead === null),
       lastStep: () => ({ ...this.timing }),
     };

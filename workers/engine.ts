@@ -199,6 +199,10 @@ export class Engine {
       }
     }
     for (const p of st.pieces) this.swap(p, st, true);
+    if (this.core.sharedMemory) {
+      out.memory = this.core.sharedBuffer();
+      out.inputs = Object.fromEntries(st.pieces.map((p) => [p.key, p.s]));
+    }
     this.committed = st;
     this.pending = null;
     return out;

@@ -67,13 +67,16 @@ class KernelFailure {
   constructor(readonly index: number) {}
 }
 
-/** Copies a piece's input into its buffer, then clips and applies momentum correction. */
-function load(ctx: JobContext, p: Piece, input: Float32Array): void {
+/**
+ * Copies a piece's input into its buffer (unless it was staged there in place), then clips and
+ * applies momentum correction.
+ */
+function load(ctx: JobContext, p: Piece, input: Float32Array, inPlace: number | undefined): void {
   if (!(input instanceof Float32Array) || input.length !== p.length) {
     throw new SparsegradError('E_INTERNAL', `input of piece '${p.key}' must be a Float32Array of length ${p.length}`);
   }
   const x = ctx.core.exports;
-  ctx.core.f32(p.s, p.length).set(input);
+  if (inPlace !== p.s) ctx.core.f32(p.s, p.length).set(input);
   if (ctx.momentum !== undefined) x.sg_momentum(p.s, p.u, p.u2, p.length, ctx.momentum, ctx.scale);
   else if (ctx.scale !== 1) x.sg_scale(p.s, p.length, ctx.scale);
 }
@@ -84,7 +87,7 @@ function runGroup(ctx: JobContext, job: Extract<Job, { kind: 'group' }>, touched
   const x = core.exports;
   const width = job.method === 'global-topk' ? 4 : 5;
   const ps = job.members.map((m) => ctx.piece(m.piece));
-  job.members.forEach((m, j) => load(ctx, ps[j]!, m.input));
+  job.members.forEach((m, j) => load(ctx, ps[j]!, m.input, m.inPlace));
   touched.push(...ps);
   const table = core.alloc(ps.length * width * 4);
   try {
@@ -162,7 +165,7 @@ export function runJob(
   if (job.kind === 'group') return runGroup(ctx, job, touched, out);
   const x = ctx.core.exports;
   const p = ctx.piece(job.piece);
-  load(ctx, p, job.input);
+  load(ctx, p, job.input, job.inPlace);
   touched.push(p);
   const got: { sel?: SelectionOut } = {};
   let rc: number;

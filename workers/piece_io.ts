@@ -27,6 +27,7 @@ export class PieceIO {
 
   /** Replaces workers and restores their pieces from the committed snapshots; returns the number of pieces. */
   async recover(workers: number[]): Promise<number> {
+    this.registry.clearInputs();
     const counts = await Promise.all(workers.map(async (w) => {
       const slot = await this.pool.replace(w);
       const pieces = this.registry.piecesOn(w);

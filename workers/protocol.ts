@@ -41,6 +41,8 @@ export interface DirectJob {
   params: ResolvedParams;
   /** The piece's input (a transferred buffer, or a view of a SharedArrayBuffer). */
   input: Float32Array;
+  /** The input was staged in place: it already is the piece's input buffer at this address (no copy). */
+  inPlace?: number;
   /** Learned masks: the caller's mask scores (setMaskScores), used at a refresh. */
   scores?: Float32Array;
 }
@@ -60,6 +62,8 @@ export interface CandidatesJob {
   keepTies: boolean;
   hold: boolean;
   input: Float32Array;
+  /** As for DirectJob. */
+  inPlace?: number;
 }
 
 /** A held piece's answer to phase one: counts of candidate keys by their top 16 bits (key >>> 15). */
@@ -84,7 +88,7 @@ export interface GroupJob {
   method: 'global-topk' | 'hybrid';
   /** The group budget (global-topk: K; hybrid: the global part's K). */
   K: number;
-  members: Array<{ pos: number; piece: PieceDesc; input: Float32Array; /** hybrid: own top-k. */ k: number }>;
+  members: Array<{ pos: number; piece: PieceDesc; input: Float32Array; /** hybrid: own top-k. */ k: number; inPlace?: number }>;
 }
 
 /** Any job of a prepare request. */
@@ -155,6 +159,12 @@ export interface MaskMeta {
  */
 export interface Published {
   copies?: Record<string, Float32Array[]>;
+  /**
+   * Shared-memory cores: the worker's memory and, per piece of the step, where its next input goes
+   * (the coordinator's `stage()` returns a view there: zero-copy input).
+   */
+  memory?: SharedArrayBuffer;
+  inputs?: Record<string, number>;
   metas?: Record<string, MaskMeta | null>;
 }
 

@@ -42,6 +42,11 @@ export interface PieceEntry {
   width: number;
   /** Learned masks: the committed mask (undefined: none yet). */
   meta?: MaskMeta;
+  /**
+   * Shared-memory workers: the worker's memory and the address of the piece's next input buffer,
+   * as of the last step that committed everywhere (undefined: unknown — the pool copies instead).
+   */
+  input?: { memory: SharedArrayBuffer; ptr: number };
 }
 
 /** One tensor: its length and pieces in offset order. */
@@ -194,6 +199,11 @@ export class Registry {
       p.copy = names.map((a) => state[a]?.slice() ?? new Float32Array(n));
     }
     p.meta = state.meta ? { mask: state.meta.mask.slice(), maskStep: state.meta.maskStep } : undefined;
+  }
+
+  /** Forgets where every piece's next input goes (after a failed step, a recovery: buffers may have moved). */
+  clearInputs(): void {
+    for (const t of this.tensors.values()) for (const p of t.pieces) p.input = undefined;
   }
 
   /** The slot a piece's next commit publishes into. */

@@ -5,7 +5,7 @@
  * first, then kernel errors in its order (global-topk members, hybrid members, then the other
  * tensors in input order; for a split tensor, the lowest index).
  */
-import { ShapeError } from '../ts-api/errors.ts';
+import { ConfigError, ShapeError } from '../ts-api/errors.ts';
 import {
   baseDensity, groupK, resolveParams, tensorOptions, type CompressorOptions, type ResolvedParams,
 } from '../ts-api/config.ts';
@@ -28,6 +28,8 @@ import type { Pool } from './pool.ts';
 export interface Captured {
   name: string;
   array: Float32Array;
+  /** The array is a view stage() made of the owning worker's input buffer at this address. */
+  inPlace?: number;
 }
 
 /** What a step needs from the compressor. */
@@ -63,6 +65,14 @@ export async function runStep(ctx: StepContext, items: Captured[], step: number)
     const t = registry.get(name);
     if (t && t.length !== array.length) {
       throw new ShapeError(`tensor '${name}' has length ${array.length}, but its residual has length ${t.length}`);
+    }
+  }
+  for (const { name, inPlace } of items) {
+    if (inPlace !== undefined && registry.get(name)?.pieces[0]?.input?.ptr !== inPlace) {
+      throw new ConfigError(
+        `tensor '${name}': its staged input is stale — a step ran (or failed) since stage() returned it, so it now ` +
+          'overlaps other state; call stage() again and fill it before every step',
+      );
     }
   }
   const { planner } = ctx;
@@ -167,9 +177,10 @@ async function execute(
       tensors[j]!.pieces.forEach((p, c) => {
         const wp = plan(p.worker);
         const kp = hold ? pieceBudget(hold.K, p.desc.length, total) : k(j, p.desc.length);
+        const inPlace = tensors[j]!.pieces.length === 1 ? items[j]!.inPlace : undefined;
         wp.jobs.push({
           kind: 'candidates', pos: pos(j, c), piece: desc(p), k: kp, keepTies, hold: hold !== undefined,
-          input: input(p.worker, j, p),
+          input: input(p.worker, j, p), ...(inPlace !== undefined ? { inPlace } : {}),
         });
         wp.pieces.push(p);
         if (hold) {
@@ -223,7 +234,8 @@ async function execute(
           const p = tensors[j]!.pieces[0]!;
           wp.pieces.push(p);
           const q = params[j]!;
-          return { pos: pos(j, 0), piece: desc(p), input: input(w0, j, p), k: q.method === 'hybrid' ? q.k : 0 };
+          const inPlace = items[j]!.inPlace;
+          return { pos: pos(j, 0), piece: desc(p), input: input(w0, j, p), k: q.method === 'hybrid' ? q.k : 0, ...(inPlace !== undefined ? { inPlace } : {}) };
         }),
       });
       for (const j of g.members) wp.sinks.push((sel) => (out[j] = { name: items[j]!.name, length: tensors[j]!.length, ...(sel as SelectionOut) }));
@@ -259,8 +271,10 @@ async function execute(
         const params = imp && q.method === 'structured' ? { ...q, spec: { ...q.spec, importance: imp } } : q;
         const scores = p.method === 'mask' ? ctx.maskScores.get(name)?.slice() : undefined;
         if (scores) wp.transfer.add(scores.buffer);
+        const inPlace = items[j]!.inPlace;
         wp.jobs.push({
-          kind: 'direct', pos: pos(j, c), piece: desc(piece), params, input: input(piece.worker, j, piece), ...(scores ? { scores } : {}),
+          kind: 'direct', pos: pos(j, c), piece: desc(piece), params, input: input(piece.worker, j, piece),
+          ...(scores ? { scores } : {}), ...(inPlace !== undefined ? { inPlace } : {}),
         });
         wp.pieces.push(piece);
         wp.sinks.push((sel) => {
