@@ -11,18 +11,18 @@
 import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
 import { encodeFrame, type EncodeTensor } from './codec/index.ts';
-import { runStructuredKernel, takeUnits } from './backends/wasm/structured.ts';
 import {
-  type CompressorOptions, baseDensity, groupK, resolveParams, tensorOptions, validateOptions, type ResolvedParams,
+  type CompressorOptions, baseDensity, groupK, resolveParams, validateOptions, type ResolvedParams,
 } from './config.ts';
 import { DensityPlanner, type Plan } from './schedules/planner.ts';
 import type { PendingMask, Slot } from './slot.ts';
-import { applyBudget, applyValueCodes, compensateAfter, compensateInputs, maskKernel } from './step_stages.ts';
-import { f32ToBase64, parseMaskScores, parseMasks } from './state_masks.ts';
+import { addAt, compensateAfter, compensateInputs, ensureMaskBuffers, residualAdditions } from './step_stages.ts';
+import { selectGroup, selectSlot, type KernelContext } from './kernel_calls.ts';
+import { withCodes, type Selected } from './result_codes.ts';
 import { loadCore, type WasmCore } from './backends/wasm/core.ts';
 import { fnv1a32 } from './reference/rng.ts';
-import { decodeState, encodeState, type SavedTensor } from './state.ts';
-import { encodeTensorOf, wireUnitFields } from './wire_units.ts';
+import { decodeCompressorState, encodeCompressorState } from './state_bundle.ts';
+import { encodeTensorOf } from './wire_units.ts';
 
 /** Named tensors of one step: a plain object (insertion order), a Map, or [name, array] pairs. */
 export type TensorInput = Record<string, Float32Array> | Map<string, Float32Array> | Array<[string, Float32Array]>;
@@ -148,8 +148,9 @@ export class Compressor {
       });
       compensateInputs(this.core, this.options, this.momentum, slots);
       const selected = this.runKernels(entries, slots, params, plans, step);
-      out = applyBudget(this.core, this.options, this.ef, slots, this.attachCodes(selected, params), step);
-      applyValueCodes(this.core, this.ef, slots, out);
+      const post = residualAdditions(this.options, this.ef, withCodes(this.options, params, selected), step);
+      post.adds.forEach((list, j) => list.forEach((add) => addAt(this.core.f32(slots[j]!.s, slots[j]!.length), add)));
+      out = post.tensors;
       compensateAfter(this.core, this.options, this.momentum, slots, out);
     } catch (e) {
       for (const name of created) this.drop(name);
@@ -176,23 +177,6 @@ export class Compressor {
     return { step, tensors: out };
   }
 
-  /** Attaches each tensor's method and codes to its selection. */
-  private attachCodes(selected: SparseTensor[], params: ResolvedParams[]): CompressedTensor[] {
-    return selected.map((t, j) => {
-      const o = tensorOptions(this.options, t.name);
-      const p = params[j]!;
-      const shape = o.shape !== undefined ? { shape: o.shape } : {};
-      if (p.method === 'mask') {
-        const pm = this.pendingMasks.get(t.name)!;
-        const prev = this.slots.get(t.name)!.mask;
-        const changed = pm.refreshed && !(prev && prev.length === pm.mask.length && prev.every((v, q) => v === pm.mask[q]));
-        return { ...t, ...shape, method: 'mask' as const, maskChanged: changed, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
-      }
-      const units = p.method === 'structured' ? wireUnitFields(p.spec, o.shape) : {};
-      return { ...t, ...shape, ...units, method: p.method === 'structured' ? p.name : p.method, valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' };
-    });
-  }
-
   /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes. */
   encode(result: StepResult): Uint8Array {
     return encodeFrame({ step: result.step, tensors: result.tensors.map(wireTensor) });
@@ -201,10 +185,8 @@ export class Compressor {
   private runKernels(
     entries: Array<[string, Float32Array]>, slots: Slot[], params: ResolvedParams[], plans: Array<Plan | undefined>,
     step: number,
-  ): Array<SparseTensor & { units?: Uint32Array }> {
-    const x = this.core.exports;
-    const seed = this.options.seed ?? 0;
-    const out: Array<SparseTensor & { units?: Uint32Array }> = new Array(entries.length);
+  ): Selected[] {
+    const out: Selected[] = new Array(entries.length);
     const fail = (j: number, index: number): never => {
       const [name, g] = entries[j]!;
       const v = g[index]!;
@@ -219,66 +201,18 @@ export class Compressor {
       const total = members.reduce((a, j) => a + slots[j]!.length, 0);
       const plan = plans[members[0]!];
       const K = groupK(this.options, group, entries[members[0]!]![0], total, plan && !plan.dense ? plan.density : undefined);
-      const width = group === 'global-topk' ? 4 : 5;
-      const table = this.core.alloc(members.length * width * 4);
-      try {
-        const t = this.core.u32(table, members.length * width);
-        members.forEach((j, m) => {
-          const p = params[j]!;
-          t.set([slots[j]!.s, slots[j]!.r, slots[j]!.length], m * width);
-          if (p.method === 'hybrid') t[m * width + 3] = p.k;
-        });
-        const rc = group === 'global-topk' ? x.sg_global_topk(table, members.length, K) : x.sg_hybrid(table, members.length, K);
-        if (rc < 0) fail(members[x.sg_error_tensor()]!, x.sg_error_index());
-        const counts = this.core.u32(table, members.length * width).slice();
-        let from = 0;
-        members.forEach((j, m) => {
-          const count = counts[m * width + width - 1]!;
-          out[j] = { name: entries[j]![0], length: slots[j]!.length, ...this.core.takeResults(from, count) };
-          from += count;
-        });
-      } finally {
-        this.core.free(table);
-      }
+      const sels = selectGroup(this.core, group, K, members.map((j) => {
+        const p = params[j]!;
+        return { slot: slots[j]!, k: p.method === 'hybrid' ? p.k : 0 };
+      }), (m, index) => fail(members[m]!, index));
+      members.forEach((j, m) => (out[j] = sels[m]!));
     }
+    const base = { core: this.core, seed: this.options.seed ?? 0, step, pendingMasks: this.pendingMasks };
     params.forEach((p, j) => {
       if (p.method === 'global-topk' || p.method === 'hybrid') return;
-      const { s, r, length: n, id } = slots[j]!;
-      let rc = -1;
-      switch (p.method) {
-        case 'topk': rc = x.sg_topk(s, r, n, p.k, 0); break;
-        case 'percentile': rc = x.sg_topk(s, r, n, p.k, 1); break;
-        case 'threshold': rc = x.sg_threshold(s, r, n, p.threshold); break;
-        case 'randomk': rc = x.sg_randomk(s, r, n, p.k, seed, step, id, p.rescale ? 1 : 0); break;
-        case 'probabilistic': rc = x.sg_probabilistic(s, r, n, p.k, seed, step, id); break;
-        case 'approx-topk':
-          rc = x.sg_approx_topk(s, r, n, p.k, p.sampleSize, p.stride, p.rank, p.tolerance, p.maxIterations);
-          break;
-        case 'mask':
-          rc = maskKernel(this.core, slots[j]!, p, step, j, this.maskScores.get(slots[j]!.name), this.pendingMasks, fail);
-          out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
-          return;
-        case 'structured': {
-          let spec = p.spec;
-          if (spec.unit === 'head' && spec.score === 'importance') {
-            const imp = this.importance.get(entries[j]![0]);
-            if (!imp) throw new ConfigError(`tensor '${entries[j]![0]}': score 'importance' needs setImportance(name, scores) first`);
-            if (imp.length !== spec.heads) {
-              throw new ShapeError(`tensor '${entries[j]![0]}': ${imp.length} importance scores for ${spec.heads} heads`);
-            }
-            spec = { ...spec, importance: imp };
-          }
-          rc = runStructuredKernel(this.core, s, r, n, spec, p.k);
-          if (rc === -2) throw new ConfigError(`tensor '${entries[j]![0]}': the core refused the ${p.name} parameters`);
-          if (rc >= 0) {
-            out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc), units: takeUnits(this.core) };
-            return;
-          }
-          break;
-        }
-      }
-      if (rc < 0) fail(j, x.sg_error_index());
-      out[j] = { name: entries[j]![0], length: n, ...this.core.takeResults(0, rc) };
+      const name = entries[j]![0];
+      const ctx: KernelContext = { ...base, fail: (index) => fail(j, index) };
+      out[j] = selectSlot(ctx, slots[j]!, p, { scores: this.maskScores.get(name), importance: this.importance.get(name) });
     });
     return out;
   }
@@ -360,64 +294,46 @@ export class Compressor {
 
   /** The whole state (step counter and residuals) as versioned bytes; see ts-api/state.ts. */
   saveState(): Uint8Array {
-    const tensors: SavedTensor[] = [...this.slots.values()].map((s) => ({
-      name: s.name,
-      residual: s.r ? this.core.f32(s.r, s.length) : new Float32Array(0),
-      momentum: s.u ? this.core.f32(s.u, s.length) : undefined,
-      length: s.length,
-    }));
-    const masks: Record<string, { step: number; indices: number[]; ema: string }> = {};
-    for (const sl of this.slots.values()) {
-      if (!sl.mask || !sl.e) continue;
-      masks[sl.name] = { step: sl.maskStep, indices: Array.from(sl.mask), ema: f32ToBase64(this.core.f32(sl.e, sl.length)) };
-    }
-    const maskScores = Object.fromEntries([...this.maskScores].map(([name, v]) => [name, f32ToBase64(v)]));
-    return encodeState({
-      step: this.counter, errorFeedback: this.ef, momentum: this.momentum, tensors,
-      aux: { planner: this.planner.getState(), masks, maskScores },
-    });
+    const view = (ptr: number, n: number) => (ptr ? this.core.f32(ptr, n) : undefined);
+    return encodeCompressorState({
+      step: this.counter, planner: this.planner.getState(), maskScores: this.maskScores,
+      tensors: [...this.slots.values()].map((sl) => ({
+        name: sl.name, length: sl.length,
+        state: {
+          r: view(sl.r, sl.length), u: view(sl.u, sl.length), e: view(sl.e, sl.length),
+          ...(sl.mask ? { meta: { mask: sl.mask, maskStep: sl.maskStep } } : {}),
+        },
+      })),
+    }, this.ef, this.momentum);
   }
 
   /** Restores state saved by saveState. Validates everything before changing anything. */
   restoreState(bytes: Uint8Array): void {
-    const state = decodeState(bytes, this.ef, this.momentum);
-    for (const t of state.tensors) {
-      const slot = this.slots.get(t.name);
-      if (slot && slot.length !== t.length) {
-        throw new ShapeError(`saved tensor '${t.name}' has length ${t.length}, but this compressor's has ${slot.length}`);
-      }
-    }
-    const masks = parseMasks(state.aux.masks, new Map(state.tensors.map((t) => [t.name, t.length])));
-    const scores = parseMaskScores(state.aux.maskScores);
-    this.planner.setState((state.aux as { planner?: Record<string, number> }).planner ?? {});
-    for (const t of state.tensors) {
-      const slot = this.slotFor(t.name, t.length);
-      if (slot.r) this.core.f32(slot.r, slot.length).set(t.residual);
-      if (slot.u && t.momentum) this.core.f32(slot.u, slot.length).set(t.momentum);
-    }
+    const state = decodeCompressorState(bytes, this.ef, this.momentum, (name) => this.slots.get(name)?.length);
+    this.planner.setState(state.planner);
+    for (const t of state.tensors) this.slotFor(t.name, t.length);
+    const saved = new Map(state.tensors.map((t) => [t.name, t.state]));
+    const put = (ptr: number, n: number, v: Float32Array | undefined) => {
+      if (!ptr) return;
+      if (v) this.core.f32(ptr, n).set(v);
+      else this.core.f32(ptr, n).fill(0);
+    };
     for (const sl of this.slots.values()) {
-      const m = masks.get(sl.name);
-      if (!m) {
+      const st = saved.get(sl.name) ?? {};
+      put(sl.r, sl.length, st.r);
+      put(sl.u, sl.length, st.u);
+      if (!st.meta) {
         sl.mask = undefined;
-        if (sl.e) this.core.f32(sl.e, sl.length).fill(0);
+        put(sl.e, sl.length, undefined);
         continue;
       }
-      if (!sl.e) {
-        sl.e = this.core.allocF32(sl.length, true).ptr;
-        sl.e2 = this.core.alloc(sl.length * 4);
-      }
-      this.core.f32(sl.e, sl.length).set(m.ema);
-      sl.mask = m.indices;
-      sl.maskStep = m.step;
+      ensureMaskBuffers(this.core, sl);
+      put(sl.e, sl.length, st.e);
+      sl.mask = st.meta.mask;
+      sl.maskStep = st.meta.maskStep;
     }
     this.maskScores.clear();
-    for (const [name, v] of scores) this.maskScores.set(name, v);
-    const saved = new Set(state.tensors.map((t) => t.name));
-    for (const slot of this.slots.values()) {
-      if (saved.has(slot.name)) continue;
-      if (slot.r) this.core.f32(slot.r, slot.length).fill(0);
-      if (slot.u) this.core.f32(slot.u, slot.length).fill(0);
-    }
+    for (const [name, v] of state.maskScores) this.maskScores.set(name, v);
     this.counter = state.step;
   }
 

@@ -20,9 +20,17 @@ export interface Slot {
   maskStep: number;
 }
 
+/** A learned mask and the step it was made at (saved state, snapshots). */
+export interface MaskMeta {
+  mask: Uint32Array;
+  maskStep: number;
+}
+
 /** A mask decided in a step, adopted when the step commits. */
 export interface PendingMask {
   mask: Uint32Array;
   refreshed: boolean;
+  /** The mask differs from the committed one (the frame must carry it). */
+  changed: boolean;
 }
 

@@ -35,37 +35,46 @@ export function compensateInputs(core: WasmCore, options: Readonly<CompressorOpt
 }
 
 
-/**
- * With budgetBytes, keeps the largest magnitude-rank prefix whose frame fits; the dropped
- * elements' values return to the new residual (where they were sent as acc, the residual is 0).
- */
-export function applyBudget(
-  core: WasmCore, options: Readonly<CompressorOptions>, ef: boolean, slots: Slot[], out: CompressedTensor[], step: number,
-): CompressedTensor[] {
-  const budget = options.budgetBytes;
-  if (budget === undefined) return out;
-  const fit = fitToBudget(step, out, budget);
-  if (ef) {
-    fit.dropped.forEach((d, j) => {
-      const r = core.f32(slots[j]!.s, slots[j]!.length);
-      d.indices.forEach((i, q) => {
-        r[i] = Math.fround(r[i]! + d.values[q]!);
-      });
-    });
-  }
-  return fit.tensors;
+/** Values to add to a tensor's new residual at positions: r[i] = f32(r[i] + v). */
+export interface ResidualAddition {
+  indices: Uint32Array;
+  values: Float32Array;
 }
 
-/** For a lossy value code, adds the quantisation error `value − decoded` (f32) to the new residual. */
-export function applyValueCodes(core: WasmCore, ef: boolean, slots: Slot[], out: CompressedTensor[]): void {
-  out.forEach((t, j) => {
-    if (t.valueCode === 'f32' || !ef) return;
-    const q = quantizeValues(t.values, t.valueCode);
-    const r = core.f32(slots[j]!.s, t.length);
-    t.indices.forEach((i, jj) => {
-      r[i] = Math.fround(r[i]! + Math.fround(t.values[jj]! - q[jj]!));
+/**
+ * The stages after selection that change what is sent: with budgetBytes, the largest
+ * magnitude-rank prefix whose frame fits (the dropped elements' values return to the new residual,
+ * where the residual is 0 or what the kernel left); then, for a lossy value code, the quantisation
+ * error `value − decoded` (f32) of what is sent. Returns the final tensors and, per tensor, the
+ * additions to its new residual (none without error feedback; the two lists never share a
+ * position). The in-thread compressor applies them to its buffers, the worker pool on each worker.
+ */
+export function residualAdditions(
+  options: Readonly<CompressorOptions>, ef: boolean, out: CompressedTensor[], step: number,
+): { tensors: CompressedTensor[]; adds: ResidualAddition[][] } {
+  const adds: ResidualAddition[][] = out.map(() => []);
+  let tensors = out;
+  if (options.budgetBytes !== undefined) {
+    const fit = fitToBudget(step, out, options.budgetBytes);
+    if (ef) fit.dropped.forEach((d, j) => d.indices.length > 0 && adds[j]!.push(d));
+    tensors = fit.tensors;
+  }
+  if (ef) {
+    tensors.forEach((t, j) => {
+      if (t.valueCode === 'f32' || t.indices.length === 0) return;
+      const q = quantizeValues(t.values, t.valueCode);
+      const values = new Float32Array(t.values.length);
+      for (let i = 0; i < values.length; i++) values[i] = Math.fround(t.values[i]! - q[i]!);
+      adds[j]!.push({ indices: t.indices, values });
     });
-  });
+  }
+  return { tensors, adds };
+}
+
+/** Adds `v` at each position to a buffer of f32: r[i] = f32(r[i] + v). */
+export function addAt(r: Float32Array, add: ResidualAddition): void {
+  const { indices, values } = add;
+  for (let j = 0; j < indices.length; j++) r[indices[j]!] = Math.fround(r[indices[j]!]! + values[j]!);
 }
 
 
@@ -84,6 +93,13 @@ export function compensateAfter(
 }
 
 
+/** Allocates a slot's mask EMA (zeroed) and its next-step buffer, once. */
+export function ensureMaskBuffers(core: WasmCore, sl: Pick<Slot, 'e' | 'e2' | 'length'>): void {
+  if (sl.e) return;
+  sl.e = core.allocF32(sl.length, true).ptr;
+  sl.e2 = core.alloc(sl.length * 4);
+}
+
 /**
  * Learned mask step: EMA of |g| into e2; at a refresh (first step, every `every` steps, or a new
  * size) the mask becomes the top-k positions of the EMA (or of the caller's scores); then exactly
@@ -95,10 +111,7 @@ export function maskKernel(
 ): number {
   const x = core.exports;
   const n = sl.length;
-  if (!sl.e) {
-    sl.e = core.allocF32(n, true).ptr;
-    sl.e2 = core.alloc(n * 4);
-  }
+  ensureMaskBuffers(core, sl);
   const beta = Math.fround(p.beta);
   x.sg_ema_abs(sl.e, sl.e2, sl.s, n, beta, Math.fround(1 - beta));
   const refresh = sl.mask === undefined || step - sl.maskStep >= p.every || step < sl.maskStep || sl.mask.length !== p.k;
@@ -120,7 +133,9 @@ export function maskKernel(
     core.u32(idx, mask.length).set(mask);
     const rc = x.sg_select_at(sl.s, sl.r, n, idx, mask.length);
     if (rc < 0) fail(j, x.sg_error_index());
-    pending.set(sl.name, { mask, refreshed: refresh });
+    const prev = sl.mask;
+    const changed = refresh && !(prev && prev.length === mask.length && prev.every((v, q) => v === mask[q]));
+    pending.set(sl.name, { mask, refreshed: refresh, changed });
     return rc;
   } finally {
     core.free(idx);

@@ -35,7 +35,7 @@ import { Registry, type TensorEntry } from './registry.ts';
 import { PieceIO } from './piece_io.ts';
 import { runStep, type Captured } from './step.ts';
 import type { FaultSpec, SnapshotMode } from './protocol.ts';
-import { decodePoolState, encodePoolState } from './state_io.ts';
+import { decodeCompressorState, encodeCompressorState } from '../ts-api/state_bundle.ts';
 
 export { WorkerError } from './pool.ts';
 
@@ -258,7 +258,7 @@ export class WorkerCompressor {
     return this.submit(() => null, async () => {
       const t = this.known(name);
       await this.ensureHealthy();
-      return (await this.io.readTensors([t]))[0]!;
+      return (await this.io.readStates([t]))[0]!.r ?? new Float32Array(t.length);
     });
   }
 
@@ -331,7 +331,7 @@ export class WorkerCompressor {
       await this.ensureHealthy();
       const ts = [...this.registry.tensors.values()];
       const states = await this.io.readStates(ts);
-      return encodePoolState({
+      return encodeCompressorState({
         step: this.counter, planner: this.planner.getState(), maskScores: this.maskScores,
         tensors: ts.map((t, j) => ({ name: t.name, length: t.length, state: states[j]! })),
       }, this.ef, this.momentum);
@@ -341,7 +341,7 @@ export class WorkerCompressor {
   /** Restores state saved by saveState (of either compressor). Validates everything before changing anything. */
   restoreState(bytes: Uint8Array): Promise<void> {
     return this.submit(() => bytes, async (b) => {
-      const state = decodePoolState(b, this.ef, this.momentum, (name) => this.registry.get(name)?.length);
+      const state = decodeCompressorState(b, this.ef, this.momentum, (name) => this.registry.get(name)?.length);
       this.planner.setState(state.planner);
       for (const t of state.tensors) if (!this.registry.get(t.name)) this.registry.register(t.name, t.length);
       await this.ensureHealthy();

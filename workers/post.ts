@@ -1,6 +1,6 @@
 /**
  * The stages of a pool step after selection that the coordinator decides, because they need the
- * final selection of every tensor (ts-api/step_stages.ts in the in-thread compressor): the
+ * final selection of every tensor (`residualAdditions` of ts-api/step_stages.ts, as in-thread): the
  * per-client byte budget (the largest magnitude-rank prefix whose frame fits; dropped values go
  * back to the residual), the quantisation error of lossy value codes (added to the residual), and
  * the positions momentum-factor masking zeroes. They come back to the workers as per-piece lists
@@ -8,8 +8,7 @@
  * (Lin et al., "Deep Gradient Compression", ICLR 2018; Sattler et al., IEEE TNNLS 2019.)
  */
 import type { CompressorOptions } from '../ts-api/config.ts';
-import { fitToBudget } from '../ts-api/budget.ts';
-import { quantizeValues } from '../ts-api/codec/index.ts';
+import { residualAdditions } from '../ts-api/step_stages.ts';
 import type { CompressedTensor } from '../ts-api/types.ts';
 import type { Fixup } from './protocol.ts';
 import type { PieceEntry, TensorEntry } from './registry.ts';
@@ -58,21 +57,8 @@ export function postStages(
       l.push({ key: part.p.desc.key, indices: part.indices, values: part.values });
     }
   };
-  let final = out;
-  if (o.budgetBytes !== undefined) {
-    const fit = fitToBudget(step, out, o.budgetBytes);
-    if (ef) fit.dropped.forEach((d, j) => d.indices.length > 0 && add(tensors[j]!, d.indices, d.values));
-    final = fit.tensors;
-  }
-  if (ef) {
-    final.forEach((t, j) => {
-      if (t.valueCode === 'f32' || t.indices.length === 0) return;
-      const q = quantizeValues(t.values, t.valueCode);
-      const delta = new Float32Array(t.values.length);
-      for (let i = 0; i < delta.length; i++) delta[i] = Math.fround(t.values[i]! - q[i]!);
-      add(tensors[j]!, t.indices, delta);
-    });
-  }
+  const { tensors: final, adds } = residualAdditions(o, ef, out, step);
+  adds.forEach((list, j) => list.forEach((d) => add(tensors[j]!, d.indices, d.values)));
   if (o.momentum !== undefined && (o.momentumMasking ?? true)) {
     final.forEach((t, j) => {
       for (const part of byPiece(tensors[j]!, t.indices)) {

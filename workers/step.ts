@@ -7,12 +7,12 @@
  */
 import { ConfigError, ShapeError } from '../ts-api/errors.ts';
 import {
-  baseDensity, groupK, resolveParams, tensorOptions, type CompressorOptions, type ResolvedParams,
+  baseDensity, groupK, resolveParams, type CompressorOptions, type ResolvedParams,
 } from '../ts-api/config.ts';
 import type { DensityPlanner, Plan } from '../ts-api/schedules/planner.ts';
 import { clipScale } from '../ts-api/reference/compensation.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from '../ts-api/types.ts';
-import { wireUnitFields } from '../ts-api/wire_units.ts';
+import { withCodes } from '../ts-api/result_codes.ts';
 import type { Fixup, SelectionOut } from './protocol.ts';
 import { needsPost, postStages } from './post.ts';
 import {
@@ -106,15 +106,7 @@ export async function runStep(ctx: StepContext, items: Captured[], step: number)
       }
       return t;
     });
-    const attach = (sel: SparseTensor[]): CompressedTensor[] => sel.map((t, j): CompressedTensor => {
-      const o = tensorOptions(options, t.name);
-      const p = params[j]!;
-      const shape = o.shape !== undefined ? { shape: o.shape } : {};
-      const codes = { valueCode: o.values ?? 'f32', indexCode: o.index ?? 'auto' } as const;
-      if (p.method === 'mask') return { ...t, ...shape, method: 'mask', maskChanged: (t as { maskChanged?: boolean }).maskChanged === true, ...codes };
-      const units = p.method === 'structured' ? wireUnitFields(p.spec, o.shape) : {};
-      return { ...t, ...shape, ...units, method: p.method === 'structured' ? p.name : p.method, ...codes };
-    });
+    const attach = (sel: SparseTensor[]): CompressedTensor[] => withCodes(options, params, sel);
     let final: CompressedTensor[] | undefined;
     const post = needsPost(options)
       ? (sel: SparseTensor[]) => {
