@@ -16,8 +16,10 @@ import type { CompressorOptions } from '../ts-api/config.ts';
 import { SparsegradError } from '../ts-api/errors.ts';
 import { fnv1a32 } from '../ts-api/reference/rng.ts';
 import type { PendingMask } from '../ts-api/slot.ts';
-import { keyHistogram, runJob, type JobContext, type Piece } from './jobs.ts';
-import { applyCut, bucketKeys, selectAgain } from './held_pieces.ts';
+import { addAt, ensureMaskBuffers } from '../ts-api/step_stages.ts';
+import { runJob, type JobContext, type Piece } from './jobs.ts';
+import { applyCut, selectAgain } from './held_pieces.ts';
+import { bucketKeys, keyHistogram } from './merge.ts';
 import { stateArrays } from './piece_state.ts';
 import { coreMemory, publishState } from './shared_core.ts';
 import type {
@@ -254,10 +256,7 @@ export class Engine {
       }
       for (const f of req.adds ?? []) {
         const p = at(f.key);
-        if (!this.ef) continue;
-        const v = this.core.f32(p.s, p.length);
-        const { indices, values } = f;
-        for (let j = 0; j < indices.length; j++) v[indices[j]!] = Math.fround(v[indices[j]!]! + values[j]!);
+        if (this.ef) addAt(this.core.f32(p.s, p.length), f);
       }
       for (const f of req.sent ?? []) {
         const p = at(f.key);
@@ -287,7 +286,7 @@ export class Engine {
   /** The held candidate keys of pieces that fall in a 16-bit bucket. */
   bucket(token: number, items: Array<{ key: string; bucket: number }>): Uint32Array[] {
     const st = this.held(token);
-    return items.map(({ key, bucket }) => bucketKeys(this.heldPiece(st, key).sel, bucket));
+    return items.map(({ key, bucket }) => bucketKeys(this.heldPiece(st, key).sel.values, bucket));
   }
 
   private held(token: number): StepState {
@@ -317,14 +316,6 @@ export class Engine {
     this.committed = null;
   }
 
-  /** Copies of residuals (zeros for pieces never used). */
-  read(pieces: PieceDesc[]): Float32Array[] {
-    return pieces.map((d) => {
-      const p = this.pieces.get(d.key);
-      return p && p.r ? this.core.f32(p.r, p.length).slice() : new Float32Array(d.length);
-    });
-  }
-
   /** Copies of the pieces' whole state (pieces never used: nothing). */
   readState(pieces: PieceDesc[]): PieceState[] {
     return pieces.map((d) => {
@@ -340,13 +331,15 @@ export class Engine {
     });
   }
 
-  /** Overwrites residuals (creating pieces as needed). */
+  /** Overwrites residuals (null: zeros), creating pieces as needed; other state is kept. */
   write(items: PieceValues[]): void {
     this.committed = null;
     for (const { piece, values } of items) {
       const p = this.ensure(piece);
-      if (values.length !== p.length) throw new InternalError(`values for piece '${p.key}' have length ${values.length}`);
-      if (p.r) this.core.f32(p.r, p.length).set(values);
+      if (values && values.length !== p.length) throw new InternalError(`values for piece '${p.key}' have length ${values.length}`);
+      if (!p.r) continue;
+      if (values) this.core.f32(p.r, p.length).set(values);
+      else this.core.f32(p.r, p.length).fill(0);
     }
   }
 
@@ -377,10 +370,7 @@ export class Engine {
             if (p.e) this.core.f32(p.e, p.length).fill(0);
             return;
           }
-          if (!p.e) {
-            p.e = this.core.allocF32(p.length, true).ptr;
-            p.e2 = this.core.alloc(p.length * 4);
-          }
+          ensureMaskBuffers(this.core, p);
         }
         const ptr = a === 'r' ? p.r : a === 'u' ? p.u : p.e;
         const view = this.core.f32(ptr, p.length);
@@ -391,15 +381,6 @@ export class Engine {
         p.mask = item.meta.mask.slice();
         p.maskStep = item.meta.maskStep;
       }
-    }
-  }
-
-  /** Zeroes residuals. */
-  reset(pieces: PieceDesc[]): void {
-    this.committed = null;
-    for (const d of pieces) {
-      const p = this.pieces.get(d.key);
-      if (p && p.r) this.core.f32(p.r, p.length).fill(0);
     }
   }
 

@@ -1,8 +1,8 @@
 /**
  * The worker side of held merges (workers/held.ts): a held piece keeps its candidates — its top-k
  * by magnitude with their accumulated values, error feedback applied as if all were sent — until
- * the coordinator's cut. These functions answer the coordinator: the keys of one 16-bit bucket,
- * a new selection with more candidates, and the cut itself.
+ * the coordinator's cut. These functions answer the coordinator with a new selection with more
+ * candidates, and apply the cut itself (the bucket's keys: `bucketKeys` of workers/merge.ts).
  */
 import type { WasmCore } from '../ts-api/backends/wasm/core.ts';
 import { SparsegradError } from '../ts-api/errors.ts';
@@ -10,20 +10,6 @@ import type { Piece } from './jobs.ts';
 import type { CutSpec, SelectionOut } from './protocol.ts';
 
 const internal = (message: string) => new SparsegradError('E_INTERNAL', message);
-
-/** The candidates' magnitude keys (f32 bits without the sign) whose top 16 bits equal `bucket`. */
-export function bucketKeys(sel: SelectionOut, bucket: number): Uint32Array {
-  const bits = new Uint32Array(sel.values.buffer, sel.values.byteOffset, sel.values.length);
-  let m = 0;
-  for (let j = 0; j < bits.length; j++) if ((bits[j]! & 0x7fffffff) >>> 15 === bucket) m++;
-  const out = new Uint32Array(m);
-  m = 0;
-  for (let j = 0; j < bits.length; j++) {
-    const key = bits[j]! & 0x7fffffff;
-    if (key >>> 15 === bucket) out[m++] = key;
-  }
-  return out;
-}
 
 /**
  * Selects again with `k` candidates: restores the accumulated value at the old candidates (where

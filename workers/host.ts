@@ -59,10 +59,6 @@ export function createHost(hooks: EngineHooks): HostApi {
       const out = need().bucket(token, items);
       return Comlink.transfer(out, out.map((a) => a.buffer as ArrayBuffer));
     },
-    read(pieces) {
-      const out = need().read(pieces);
-      return Comlink.transfer(out, out.map((a) => a.buffer as ArrayBuffer));
-    },
     readState(pieces) {
       const out = need().readState(pieces);
       const buffers = out.flatMap((st) => [st.r, st.u, st.e, st.meta?.mask].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])));
@@ -70,7 +66,6 @@ export function createHost(hooks: EngineHooks): HostApi {
     },
     write: (items) => need().write(items),
     restore: (items) => need().restore(items),
-    reset: (pieces) => need().reset(pieces),
     memoryBytes: () => need().memoryBytes(),
     fault: (spec) => need().fault(spec),
     dispose() {

@@ -20,8 +20,8 @@
  * bucket's keys only, and derives the exact cut key and each piece's share of the ties
  * ({@link bucketCuts}); the workers then apply the cut and restore the accumulated value of the
  * candidates they reject into the new residual. Shipped merges (hybrid, whose per-tensor and
- * global parts combine): the candidates come to the coordinator, which selects by radix select
- * ({@link selectAround}) and sends the rejected ones back as fix-ups.
+ * global parts combine): the candidates come to the coordinator, which finds the cut by the same histogram steps
+ * ({@link cutsOver}) and sends the rejected ones back as fix-ups.
  */
 import type { SelectionOut } from './protocol.ts';
 
@@ -44,85 +44,42 @@ function keysOf(v: Float32Array): Uint32Array {
   return new Uint32Array(v.buffer, v.byteOffset, v.length);
 }
 
-/** Per list: counts of keys above and equal to a cut key T. */
-export interface Around {
-  T: number;
-  gt: number[];
-  eq: number[];
+/** Histogram of the keys of `values` by their top 16 bits (key >>> 15). */
+export function keyHistogram(values: Float32Array): Uint32Array {
+  const hist = new Uint32Array(65536);
+  const keys = keysOf(values);
+  for (let j = 0; j < keys.length; j++) hist[(keys[j]! & ABS) >>> 15]!++;
+  return hist;
+}
+
+/** The magnitude keys of `values` whose top 16 bits equal `bucket`. */
+export function bucketKeys(values: Float32Array, bucket: number): Uint32Array {
+  const keys = keysOf(values);
+  let m = 0;
+  for (let j = 0; j < keys.length; j++) if ((keys[j]! & ABS) >>> 15 === bucket) m++;
+  const out = new Uint32Array(m);
+  m = 0;
+  for (let j = 0; j < keys.length; j++) {
+    const key = keys[j]! & ABS;
+    if (key >>> 15 === bucket) out[m++] = key;
+  }
+  return out;
 }
 
 /**
- * The key of the element ranked `k`-th (1-based, k in [1, total]) by magnitude over all lists, and
- * per list the number of keys above it and equal to it. Radix select: one pass histograms the top
- * 10 bits per list, a second pass gathers the keys of the bucket holding rank k, and two small
- * passes over that bucket finish the 31-bit key.
+ * Per list, the cut at the K-th largest key over all lists (1 ≤ K ≤ total): the held merge's own
+ * steps — histograms, the bucket of the K-th key, that bucket's keys — run on lists at hand.
  */
-export function selectAround(lists: readonly Float32Array[], k: number): Around {
+function cutsOver(lists: readonly Float32Array[], K: number, mode: 'topk' | 'atLeast'): PieceCut[] {
   const total = lists.reduce((a, l) => a + l.length, 0);
-  if (!(Number.isInteger(k) && k >= 1 && k <= total)) throw new RangeError(`selectAround: k=${k} of ${total}`);
-  const hists = lists.map((l) => {
-    const h = new Uint32Array(1024);
-    const keys = keysOf(l);
-    for (let j = 0; j < keys.length; j++) h[(keys[j]! & ABS) >>> 21]!++;
-    return h;
-  });
-  let rank = k;
-  let b1 = 1023;
-  for (;; b1--) {
-    let c = 0;
-    for (const h of hists) c += h[b1]!;
-    if (c >= rank || b1 === 0) break;
-    rank -= c;
-  }
-  const gt = hists.map((h) => {
-    let c = 0;
-    for (let b = b1 + 1; b < 1024; b++) c += h[b]!;
-    return c;
-  });
-  // The bucket's keys, per list.
-  const bucket = lists.map((l, q) => {
-    const out = new Uint32Array(hists[q]![b1]!);
-    const keys = keysOf(l);
-    let m = 0;
-    for (let j = 0; j < keys.length; j++) {
-      const key = keys[j]! & ABS;
-      if (key >>> 21 === b1) out[m++] = key;
-    }
-    return out;
-  });
-  let prefix = b1 << 21;
-  for (const [shift, bits] of [[10, 11], [0, 10]] as const) {
-    const bins = 1 << bits;
-    const h = new Uint32Array(bins);
-    const mask = ~((1 << (shift + bits)) - 1) >>> 0;
-    for (const keys of bucket) {
-      for (let j = 0; j < keys.length; j++) {
-        const key = keys[j]!;
-        if (((key & mask) >>> 0) === prefix) h[(key >>> shift) & (bins - 1)]!++;
-      }
-    }
-    let b = bins - 1;
-    for (; b > 0; b--) {
-      if (h[b]! >= rank) break;
-      rank -= h[b]!;
-    }
-    prefix = (prefix | (b << shift)) >>> 0;
-  }
-  const T = prefix;
-  const eq = bucket.map((keys, q) => {
-    let e = 0;
-    for (let j = 0; j < keys.length; j++) {
-      if (keys[j]! > T) gt[q]!++;
-      else if (keys[j]! === T) e++;
-    }
-    return e;
-  });
-  return { T, gt, eq };
+  if (!(Number.isInteger(K) && K >= 1 && K <= total)) throw new RangeError(`cut at rank ${K} of ${total} keys`);
+  const sel = histSelect(lists.map(keyHistogram), K);
+  return bucketCuts(sel, lists.map((l) => bucketKeys(l, sel.bucket)), K, mode);
 }
 
 /** Key of the element ranked `k`-th (1-based) by magnitude over all lists; `k` must be in [1, total]. */
 export function kthLargestKey(lists: readonly Float32Array[], k: number): number {
-  return selectAround(lists, k).T;
+  return cutsOver(lists, k, 'atLeast')[0]!.T;
 }
 
 /**
@@ -140,13 +97,7 @@ const NOTHING: PieceCut = { T: 0xffffffff, ties: 0, kept: 0 };
 /** The first `K` by the tie rule over pieces in concatenation order (K ≤ total candidates). */
 export function topkCuts(pieces: readonly CandPiece[], K: number): PieceCut[] {
   if (K === 0) return pieces.map(() => NOTHING);
-  const { T, gt, eq } = selectAround(pieces.map((p) => p.cand.values), K);
-  let need = K - gt.reduce((a, c) => a + c, 0);
-  return pieces.map((_, q) => {
-    const ties = Math.min(eq[q]!, need);
-    need -= ties;
-    return { T, ties, kept: gt[q]! + ties };
-  });
+  return cutsOver(pieces.map((p) => p.cand.values), K, 'topk');
 }
 
 /** Top-K cut for the generic rules (hybrid's own part). */

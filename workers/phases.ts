@@ -19,7 +19,7 @@ import type { SparseTensor } from '../ts-api/types.ts';
 import { resolveHeld, type HeldMerge } from './held.ts';
 export type { HeldMerge } from './held.ts';
 import type {
-  Published, FinishReply, Fixup, HostError, Job, JobResult, MaskMeta, PrepareReply, PublishSlots, SelectionOut,
+  Published, FinishReply, Fixup, HostError, Job, JobResult, PrepareReply, PublishSlots, SelectionOut,
 } from './protocol.ts';
 import type { PostLists } from './post.ts';
 import type { PieceEntry } from './registry.ts';
@@ -135,18 +135,11 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
     throw e;
   }
   const t2 = performance.now();
-  const copies: Record<string, Float32Array[]> = {};
-  const metas: Record<string, MaskMeta | null> = {};
-  const inputs = new Map<number, { memory?: SharedArrayBuffer; at: Record<string, number> }>();
-  const noteInputs = (w: number, r: Published): void => void inputs.set(w, { memory: r.memory, at: r.inputs ?? {} });
+  // What each worker's commit published (snapshots, masks, next input addresses), adopted below.
+  const published = new Map<number, Published>();
   const kept: Record<string, SelectionOut> = {};
   if (auto) {
-    for (const s of settled) {
-      const v = (s as PromiseFulfilledResult<PrepareReply & { ok: true }>).value;
-      noteInputs(workers[settled.indexOf(s)]!, v);
-      Object.assign(copies, v.copies ?? {});
-      Object.assign(metas, v.metas ?? {});
-    }
+    settled.forEach((s, i) => published.set(workers[i]!, (s as PromiseFulfilledResult<PrepareReply & { ok: true }>).value));
   } else {
     const done = await Promise.allSettled(workers.map((w) => {
       const fx = sp.fixups.get(w) ?? [];
@@ -165,9 +158,7 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
       else if (!d.value.ok) failed.set(w, `failed: ${d.value.error.message}`);
       else {
         committed.push(w);
-        noteInputs(w, d.value);
-        Object.assign(copies, d.value.copies ?? {});
-        Object.assign(metas, d.value.metas ?? {});
+        published.set(w, d.value);
         Object.assign(kept, d.value.kept ?? {});
       }
     });
@@ -186,10 +177,7 @@ export async function runPhases(ctx: StepContext, step: number, sp: StepPlan): P
   for (const w of workers) {
     for (const p of plans.get(w)!.pieces) {
       pool.slots[w]!.known.add(p.desc.key);
-      registry.adopt(p, copies[p.desc.key], metas[p.desc.key]);
-      const at = inputs.get(w);
-      const ptr = at?.at[p.desc.key];
-      p.input = at?.memory && ptr !== undefined ? { memory: at.memory, ptr } : undefined;
+      registry.adopt(p, published.get(w)!);
     }
   }
   if (ctx.timing) Object.assign(ctx.timing, { prepareMs: t1 - t0, mergeMs: t2 - t1, commitMs: performance.now() - t2, extended });

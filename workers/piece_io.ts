@@ -51,21 +51,6 @@ export class PieceIO {
     return m;
   }
 
-  /** Reads the residuals of tensors from their workers (in order). */
-  async readTensors(ts: TensorEntry[]): Promise<Float32Array[]> {
-    const got = new Map<PieceEntry, Float32Array>();
-    await Promise.all([...this.byWorker(ts.flatMap((t) => t.pieces))].map(async ([w, ps]) => {
-      const arrays = await this.pool.slots[w]!.call('read', (r) => r.read(ps.map((p) => p.desc)));
-      ps.forEach((p, i) => got.set(p, arrays[i]!));
-    }));
-    return ts.map((t) => {
-      if (t.pieces.length === 1) return got.get(t.pieces[0]!)!;
-      const out = new Float32Array(t.length);
-      for (const p of t.pieces) out.set(got.get(p)!, p.desc.offset);
-      return out;
-    });
-  }
-
   /** Reads the whole state of tensors (residual, momentum, mask EMA, mask) from their workers. */
   async readStates(ts: TensorEntry[]): Promise<TensorState[]> {
     const got = new Map<PieceEntry, PieceState>();
@@ -76,59 +61,59 @@ export class PieceIO {
     return ts.map((t) => joinPieces(t, got));
   }
 
-  /** Writes whole states (snapshots first, then the workers; a worker that dies meanwhile is restored from them). */
+  /**
+   * Sends `send` to the worker of each group of pieces; workers that fail are replaced from the
+   * snapshots (which the caller updated first, so they already hold the new values).
+   */
+  private async toWorkers(
+    pieces: PieceEntry[], send: (slot: Pool['slots'][number], ps: PieceEntry[]) => Promise<void>, what: string,
+  ): Promise<void> {
+    const failed: number[] = [];
+    await Promise.all([...this.byWorker(pieces)].map(async ([w, ps]) => {
+      const slot = this.pool.slots[w]!;
+      try {
+        await send(slot, ps);
+        for (const p of ps) slot.known.add(p.desc.key);
+      } catch {
+        failed.push(w);
+      }
+    }));
+    if (failed.length === 0) return;
+    await this.recover(failed);
+    if (this.registry.mode === 'none') {
+      throw new WorkerError(`worker ${failed[0]} failed while ${what} were written; it was replaced with zero state (snapshots are off)`, failed[0]);
+    }
+  }
+
+  /** Writes whole states (snapshots first, then the workers). */
   async writeStates(list: Array<{ t: TensorEntry; state: TensorState }>): Promise<void> {
     const shares = new Map<PieceEntry, PieceState>();
     for (const { t, state } of list) for (const p of t.pieces) shares.set(p, pieceShare(p, state));
     for (const [p, st] of shares) this.registry.setCommittedState(p, st);
-    const failed: number[] = [];
-    await Promise.all([...this.byWorker([...shares.keys()])].map(async ([w, ps]) => {
-      const slot = this.pool.slots[w]!;
+    await this.toWorkers([...shares.keys()], async (slot, ps) => {
       const items = ps.map((p) => {
         const st = shares.get(p)!;
         const state = stateArrays(this.options, p.desc.name).map((a) => st[a]?.slice() ?? new Float32Array(p.desc.length));
         return { piece: this.registry.descFor(p, slot.known), state, ...(st.meta ? { meta: { ...st.meta, mask: st.meta.mask.slice() } } : {}) };
       });
-      try {
-        await slot.call('restore', (r) => r.restore(Comlink.transfer(items, restoreBuffers(items))));
-        for (const i of items) slot.known.add(i.piece.key);
-      } catch {
-        failed.push(w);
-      }
-    }));
-    if (failed.length === 0) return;
-    await this.recover(failed);
-    if (this.registry.mode === 'none') throw new WorkerError(`worker ${failed[0]} failed while state was written; it was replaced with zero state (snapshots are off)`, failed[0]);
+      await slot.call('restore', (r) => r.restore(Comlink.transfer(items, restoreBuffers(items))));
+    }, 'states');
   }
 
-  /**
-   * Writes residuals (null: zeros) to the snapshots first, then to the workers: a worker that dies
-   * meanwhile is replaced from the snapshots, which already hold the new values.
-   */
+  /** Writes residuals (null: zeros), other state kept: snapshots first, then the workers. */
   async writeTensors(list: Array<{ t: TensorEntry; values: Float32Array | null }>): Promise<void> {
-    for (const { t, values } of list) {
-      for (const p of t.pieces) this.registry.setCommitted(p, values ? values.subarray(p.desc.offset, p.desc.offset + p.desc.length) : null);
-    }
-    const failed: number[] = [];
     const pieceValues = new Map<PieceEntry, Float32Array | null>();
-    for (const { t, values } of list) for (const p of t.pieces) pieceValues.set(p, values);
-    await Promise.all([...this.byWorker([...pieceValues.keys()])].map(async ([w, ps]) => {
-      const slot = this.pool.slots[w]!;
-      const zero = ps.filter((p) => pieceValues.get(p) === null);
-      const items = ps.filter((p) => pieceValues.get(p) !== null).map((p) => ({
-        piece: this.registry.descFor(p, slot.known),
-        values: pieceValues.get(p)!.slice(p.desc.offset, p.desc.offset + p.desc.length),
-      }));
-      try {
-        if (items.length > 0) await slot.call('write', (r) => r.write(Comlink.transfer(items, items.map((i) => i.values.buffer as ArrayBuffer))));
-        if (zero.length > 0) await slot.call('reset', (r) => r.reset(zero.map((p) => p.desc)));
-        for (const i of items) slot.known.add(i.piece.key);
-      } catch {
-        failed.push(w);
+    for (const { t, values } of list) {
+      for (const p of t.pieces) {
+        const part = values ? values.slice(p.desc.offset, p.desc.offset + p.desc.length) : null;
+        this.registry.setCommitted(p, part);
+        pieceValues.set(p, part);
       }
-    }));
-    if (failed.length === 0) return;
-    await this.recover(failed);
-    if (this.registry.mode === 'none') throw new WorkerError(`worker ${failed[0]} failed while residuals were written; it was replaced with zero residuals (snapshots are off)`, failed[0]);
+    }
+    await this.toWorkers([...pieceValues.keys()], async (slot, ps) => {
+      const items = ps.map((p) => ({ piece: this.registry.descFor(p, slot.known), values: pieceValues.get(p)! }));
+      const buffers = items.flatMap((i) => (i.values ? [i.values.buffer as ArrayBuffer] : []));
+      await slot.call('write', (r) => r.write(Comlink.transfer(items, buffers)));
+    }, 'residuals');
   }
 }

@@ -143,14 +143,9 @@ export interface HostError {
   detail?: string;
 }
 
-/**
- * A piece's committed state beyond its residual: the learned mask and the step it was made at
- * (the EMA travels with the residual and the momentum in the snapshot arrays).
- */
-export interface MaskMeta {
-  mask: Uint32Array;
-  maskStep: number;
-}
+/** A piece's learned mask and the step it was made at (ts-api/slot.ts). */
+export type { MaskMeta } from '../ts-api/slot.ts';
+import type { MaskMeta } from '../ts-api/slot.ts';
 
 /**
  * What a commit publishes for recovery: per piece, in 'copy' and 'memory' modes, its state arrays
@@ -226,10 +221,10 @@ export interface FaultSpec {
   action: 'exit' | 'throw' | 'hang';
 }
 
-/** A piece with the values to write into its residual. */
+/** A piece with the values to write into its residual (null: zeros). */
 export interface PieceValues {
   piece: PieceDesc;
-  values: Float32Array;
+  values: Float32Array | null;
 }
 
 /**
@@ -269,16 +264,12 @@ export interface HostApi {
   finish(req: FinishRequest): FinishReply;
   /** Undoes the local commit of step `token` (another worker failed after this one committed). */
   rollback(token: number): void;
-  /** Copies of the residuals of the pieces (zeros for pieces never used). */
-  read(pieces: PieceDesc[]): Float32Array[];
   /** Copies of the pieces' whole state: residual, momentum, mask EMA and mask. */
   readState(pieces: PieceDesc[]): PieceState[];
   /** Restores whole states (recovery, restoreState): residual, momentum, mask EMA and mask. */
   restore(items: PieceRestore[]): void;
-  /** Overwrites residuals (setResidual, restoreState, recovery). */
+  /** Overwrites residuals, other state kept (setResidual, resetResidual). */
   write(items: PieceValues[]): void;
-  /** Zeroes residuals. */
-  reset(pieces: PieceDesc[]): void;
   /** Wasm memory in bytes. */
   memoryBytes(): number;
   /** Tests: arm a fault for the next step. */

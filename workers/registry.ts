@@ -21,7 +21,7 @@
  */
 import { ShapeError } from '../ts-api/errors.ts';
 import { tensorOptions, type CompressorOptions } from '../ts-api/config.ts';
-import type { MaskMeta, PieceDesc, PieceRestore, PieceState, SnapshotMode } from './protocol.ts';
+import type { MaskMeta, PieceDesc, PieceRestore, PieceState, Published, SnapshotMode } from './protocol.ts';
 import { stateArrays } from './piece_state.ts';
 import { keepsArrays } from './shared_core.ts';
 
@@ -211,10 +211,18 @@ export class Registry {
     return p.shared ? 1 - p.shared.cur : 0;
   }
 
-  /** Adopts a piece's published state after a step committed everywhere. */
-  adopt(p: PieceEntry, copy: Float32Array[] | undefined, meta: MaskMeta | null | undefined): void {
+  /**
+   * Adopts what its worker's commit published for a piece after the step committed everywhere:
+   * its snapshot, its mask, and where its next input goes.
+   */
+  adopt(p: PieceEntry, pub: Published): void {
+    const key = p.desc.key;
+    const copy = pub.copies?.[key];
     if (p.shared) p.shared.cur = 1 - p.shared.cur;
     else if (keepsArrays(this.mode) && copy) p.copy = copy;
+    const meta = pub.metas?.[key];
     if (meta !== undefined) p.meta = meta ?? undefined;
+    const ptr = pub.inputs?.[key];
+    p.input = pub.memory && ptr !== undefined ? { memory: pub.memory, ptr } : undefined;
   }
 }
