@@ -30,7 +30,7 @@ import { kFromDensity } from '../ts-api/index.ts';
 import type { BenchArgs } from './lib/args.ts';
 import { formatSize, rowSelected, runIfMain } from './lib/args.ts';
 import { createPrng, makeDataset } from './lib/data.ts';
-import { describeRun, printTable, type Column, type Row, writeResults } from './lib/results.ts';
+import { describeRun, noteLog, printTable, type Column, type Row, writeResults } from './lib/results.ts';
 import { collectGarbage, quickTiming, timeSync, type Timing, type TimingOptions } from './lib/timing.ts';
 
 /** Question name (results file prefix). */
@@ -135,11 +135,7 @@ export async function run(args: BenchArgs): Promise<void> {
   const densities = args.densities ?? [0.1, 0.01, 0.001];
   const wt = args.quick ? quickTiming : wasmTiming;
   const tt = args.quick ? quickTiming : tsTiming;
-  const notes: string[] = [];
-  const note = (s: string): void => {
-    notes.push(s);
-    console.log(`note: ${s}`);
-  };
+  const { notes, note } = noteLog();
   console.log(`\n=== ${question}: ${title} ===`);
   console.log(describeRun());
   const core = await loadCore({ simd: true });

@@ -23,7 +23,7 @@ import type { TopkSelection } from './baselines/types.ts';
 import type { BenchArgs } from './lib/args.ts';
 import { formatSize, rowSelected, runIfMain } from './lib/args.ts';
 import { type DataKind, makeDataset } from './lib/data.ts';
-import { type Cell, type Column, describeRun, printTable, type Row, writeResults } from './lib/results.ts';
+import { type Cell, type Column, describeRun, noteLog, printTable, type Row, writeResults } from './lib/results.ts';
 import { collectGarbage, defaultTiming, quickTiming, slowTiming, type Timing, type TimingOptions, timeAsync, timeSync } from './lib/timing.ts';
 
 /** Question name (results file prefix). */
@@ -108,11 +108,7 @@ export async function run(args: BenchArgs): Promise<void> {
   const kinds: DataKind[] = ['normal', 'heavy'];
   const fast: TimingOptions = args.quick ? quickTiming : defaultTiming;
   const slow: TimingOptions = args.quick ? quickTiming : slowTiming;
-  const notes: string[] = [];
-  const note = (s: string): void => {
-    notes.push(s);
-    console.log(`note: ${s}`);
-  };
+  const { notes, note } = noteLog();
 
   console.log(`\n=== ${question}: ${title} ===`);
   console.log(describeRun());

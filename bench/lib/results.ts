@@ -160,6 +160,16 @@ export function writeResults(
   return path;
 }
 
+/** A bench's notes: `note(s)` prints `note: s` and keeps s for the result file's `notes`. */
+export function noteLog(): { notes: string[]; note: (s: string) => void } {
+  const notes: string[] = [];
+  const note = (s: string): void => {
+    notes.push(s);
+    console.log(`note: ${s}`);
+  };
+  return { notes, note };
+}
+
 /** One line describing the machine and commit, printed at the top of each question. */
 export function describeRun(): string {
   const m = machineInfo();

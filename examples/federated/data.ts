@@ -10,6 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { rng } from './prng.ts';
+
+export { rng };
 
 /** Pixels per image (8×8). */
 export const FEATURES = 64;
@@ -46,21 +49,6 @@ export interface SplitOptions {
 
 /** The repository's copy of the data (data/digits.csv.gz), resolved from this file's location. */
 export const DIGITS_PATH = fileURLToPath(new URL('../../data/digits.csv.gz', import.meta.url));
-
-/**
- * mulberry32: a small seeded 32-bit PRNG returning uniform floats in [0, 1). Deterministic for a
- * given seed on every platform (integer arithmetic only).
- */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes several integers into one 32-bit seed (for per-round, per-client streams). */
 export function mixSeed(...parts: number[]): number {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng } from '../../examples/federated/prng.ts';
 
 /** Repository root (the CLI runs with it as working directory, so `--import tsx` resolves). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -72,17 +73,7 @@ export function readBytes(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
-/** Mulberry32: a small seeded PRNG returning uniforms in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** n seeded f32 values, roughly normal with heavy tails (products of uniforms). */
 export function gradient(n: number, seed: number): Float32Array {

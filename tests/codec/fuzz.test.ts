@@ -1,4 +1,7 @@
-/** Fuzz smoke test: seeded mutations of valid frames and random bytes decode or throw FormatError. */
+/**
+ * Fuzz smoke test: seeded mutations of valid frames and random bytes decode or throw FormatError.
+ * No per-case time limit here (timing belongs to `npm run fuzz`, which has --max-ms).
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fuzz } from './fuzz_core.ts';

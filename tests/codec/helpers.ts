@@ -4,18 +4,9 @@
  */
 import { crc32c } from '../../ts-api/codec/crc32c.ts';
 import { FormatError } from '../../ts-api/errors.ts';
+import { rng } from '../../examples/federated/prng.ts';
 
-/** mulberry32: a small seeded PRNG returning uniforms in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** A uniform random k-subset of [0, n), ascending (Floyd's algorithm; k ≤ n). */
 export function randomIndices(r: () => number, n: number, k: number): Uint32Array {

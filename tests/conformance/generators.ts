@@ -16,13 +16,18 @@ export const patternArb: fc.Arbitrary<Pattern> = fc.constantFrom(
   'random', 'equal', 'zeros', 'subnormal', 'extreme', 'fewValues', 'sparse',
 );
 
-/** A deterministic tensor of length n for a pattern and seed (values finite). */
-export function makeTensor(n: number, pattern: Pattern, seed: number): Float32Array {
+/** xorshift32 uniforms in [0, 1) from a seed (0 is replaced by 1, xorshift's fixed point). */
+export function xorshift32(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  const next = (): number => {
+  return () => {
     s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
     return s / 2 ** 32;
   };
+}
+
+/** A deterministic tensor of length n for a pattern and seed (values finite). */
+export function makeTensor(n: number, pattern: Pattern, seed: number): Float32Array {
+  const next = xorshift32(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const u = next();

@@ -36,9 +36,19 @@ function input(name: string, step: number, pattern: Pattern, seed: number): Floa
   return makeTensor(SIZES[name]!, pattern, seed + 7919 * step + 31 * j);
 }
 
+/**
+ * Node ≥ 20 (package.json engines) always has SharedArrayBuffer and shared Wasm memories, so a false
+ * here is a fault in sharedMemorySupported() or the shared build: every shared test fails with this
+ * message rather than being skipped (a skip would hide the whole shared build).
+ */
 const supported = sharedMemorySupported();
+function requireShared(): void {
+  assert.ok(supported, `sharedMemorySupported() is false under Node ${process.versions.node}: SharedArrayBuffer ` +
+    `${typeof SharedArrayBuffer}, WebAssembly SIMD or the shared build (dist wasm with shared memory) is missing or broken`);
+}
 
-test('the shared build loads on a shared memory and exports what the SIMD build exports', { skip: !supported && 'no shared memory here' }, async () => {
+test('the shared build loads on a shared memory and exports what the SIMD build exports', async () => {
+  requireShared();
   const [shared, simd] = await Promise.all([loadCore({ sharedMemory: true }), loadCore({ simd: true })]);
   assert.equal(shared.sharedMemory, true);
   assert.equal(shared.simd, true);
@@ -54,7 +64,8 @@ test('the shared build loads on a shared memory and exports what the SIMD build 
 
 for (const pattern of ['random', 'fewValues', 'sparse'] as const) {
   for (const ef of [true, false]) {
-    test(`every pool kernel, ${pattern} inputs, error feedback ${ef ? 'on' : 'off'}: shared = SIMD = scalar to the bit`, { skip: !supported && 'no shared memory here' }, async () => {
+    test(`every pool kernel, ${pattern} inputs, error feedback ${ef ? 'on' : 'off'}: shared = SIMD = scalar to the bit`, async () => {
+      requireShared();
       const options = { ...OPTIONS, errorFeedback: ef };
       const cores = await Promise.all([loadCore({ sharedMemory: true }), loadCore({ simd: true }), loadCore({ simd: false })]);
       const labels = ['shared', 'simd', 'scalar'];
@@ -81,7 +92,8 @@ for (const pattern of ['random', 'fewValues', 'sparse'] as const) {
   }
 }
 
-test('growth: a new, larger SharedArrayBuffer over the same bytes; old views stay valid; results unchanged', { skip: !supported && 'no shared memory here' }, async () => {
+test('growth: a new, larger SharedArrayBuffer over the same bytes; old views stay valid; results unchanged', async () => {
+  requireShared();
   const core = await loadCore({ sharedMemory: true });
   const before = core.sharedBuffer();
   const a = core.allocF32(1000);
@@ -115,7 +127,8 @@ test('growth: a new, larger SharedArrayBuffer over the same bytes; old views sta
   simd.dispose();
 });
 
-test('maximumPages caps the shared memory (CapacityError), and is validated', { skip: !supported && 'no shared memory here' }, async () => {
+test('maximumPages caps the shared memory (CapacityError), and is validated', async () => {
+  requireShared();
   const core = await loadCore({ sharedMemory: true, maximumPages: 64 }); // 4 MiB
   assert.equal(core.maxMemoryBytes, 64 * 65536);
   assert.throws(() => core.allocF32(2 << 20), (e: unknown) => e instanceof CapacityError && /maximumPages/.test(e.message));

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeFrame, encodeFrame } from '../../ts-api/codec/index.ts';
 import { FormatError } from '../../ts-api/errors.ts';
@@ -13,6 +14,7 @@ import { loadDigits, splitFederated } from '../../examples/federated/data.ts';
 import { initParams, paramCount } from '../../examples/federated/model.ts';
 import { decodeUpdate, FedAvgServer, UpdateRejected } from '../../examples/federated/server.ts';
 import { runFederated, type FederatedResult } from '../../examples/federated/simulate.ts';
+import { RATIO_HIDDEN, ratioRows } from '../../examples/federated/ratios.ts';
 
 const SEED = Number(process.env.SEED ?? 1);
 const data = loadDigits();
@@ -120,4 +122,11 @@ test(`determinism: two runs with the same seed give identical accuracies, bytes 
   assert.equal(a.r.sparseBytes, b.r.sparseBytes);
   const other = await runFederated({ rounds: 8, seed: SEED + 1, nonIid: true, dense: false }, { data });
   assert.notDeepEqual(other.rounds.map((s) => s.sparseAccuracy), a.r.rounds.map((s) => s.sparseAccuracy));
+});
+
+test('the README ratio table is what examples/federated/ratios.ts prints (no hand-typed figures)', async () => {
+  const readme = readFileSync(new URL('../../examples/federated/README.md', import.meta.url), 'utf8');
+  const rows = readme.split('\n').filter((l) => RATIO_HIDDEN.some((h) => l.startsWith(`| ${h} (`)));
+  assert.equal(rows.length, RATIO_HIDDEN.length, 'one README row per hidden size');
+  assert.deepEqual(rows, await ratioRows(), 'regenerate the table: node --import tsx examples/federated/ratios.ts');
 });

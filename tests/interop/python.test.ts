@@ -14,6 +14,7 @@ import { decodeFrame, densify, encodeFrame, type DecodeLimits, type EncodeTensor
 import { crc32c } from '../../ts-api/codec/crc32c.ts';
 import type { IndexCodeName, ValueCodeName } from '../../ts-api/codec/ids.ts';
 import { FormatError } from '../../ts-api/errors.ts';
+import { rng } from '../../examples/federated/prng.ts';
 import { decodedToJson, masksFromJson } from '../vectors/cases.ts';
 import { bytesOf, concat, PY_DECODER, PY_DECODER_DIR, PYTHON, requirePythonNumpy, ROOT, run, tempDir } from './helpers.ts';
 
@@ -83,18 +84,6 @@ for (const name of manifest.invalid) {
     assert.deepEqual([got.error.code, got.error.offset], [want.code, want.offset], got.error.message);
     if (want.masks !== undefined) assert.deepEqual(got.masks, want.masks, 'a failed frame leaves the mask store unchanged');
   });
-}
-
-/** mulberry32: seeded uniforms in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INDEX: IndexCodeName[] = ['coo', 'csr', 'bitmap', 'rle', 'varint', 'rice'];

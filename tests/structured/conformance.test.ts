@@ -13,6 +13,7 @@ import { structuredStepWasm, takeUnitScores } from '../../ts-api/backends/wasm/s
 import {
   type StructuredSelection, type StructuredSpec, type UnitScore, gridScoreKeys, rectGrid, structuredStep, structuredUnitCount,
 } from '../../ts-api/reference/structured/index.ts';
+import { xorshift32 } from '../conformance/generators.ts';
 
 const seed = Number(process.env.SPARSEGRAD_SEED ?? Date.now() % 2 ** 31);
 const cores: WasmCore[] = await Promise.all([loadCore({ simd: true }), loadCore({ simd: false })]);
@@ -33,13 +34,13 @@ function bits(a: Float32Array): number[] {
 type Pattern = 'random' | 'equal' | 'zeros' | 'subnormal' | 'extreme' | 'fewValues' | 'sparse' | 'lanes';
 const patterns: Pattern[] = ['random', 'equal', 'zeros', 'subnormal', 'extreme', 'fewValues', 'sparse', 'lanes'];
 
-/** A deterministic finite tensor (xorshift32). 'extreme' overflows f32 squares and sums. */
+/**
+ * A deterministic finite tensor. Its own patterns, not conformance/generators.ts's makeTensor: signs
+ * alternate with period 3 (so they do not line up with even unit widths), 'sparse' is denser, and
+ * 'lanes' adds values whose sums round differently by lane order. 'extreme' overflows f32 squares and sums.
+ */
 function makeTensor(n: number, pattern: Pattern, s0: number): Float32Array {
-  let s = s0 >>> 0 || 1;
-  const next = (): number => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const next = xorshift32(s0);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const u = next();

@@ -68,6 +68,17 @@ async function runBoth(p: WorkerCompressor, ref: Compressor, sz: Record<string, 
   }
 }
 
+/** Steps `from` .. `to - 1` on both, comparing each result, then the state at the end. */
+async function continueBoth(
+  p: WorkerCompressor, ref: Compressor, sz: Record<string, number>, from: number, to: number, seed: number, after: string,
+): Promise<void> {
+  for (let s = from; s < to; s++) {
+    const input = stepInput(sz, s, seed);
+    assertSameResult(await p.step(input), ref.step(input), `step ${s} after ${after}`);
+  }
+  await assertSameState(p, ref, 'end');
+}
+
 /** Momenta and masks equal too (state bytes are compared by assertSameState). */
 async function assertSameExtras(p: WorkerCompressor, ref: Compressor, o: CompressorOptions): Promise<void> {
   for (const name of ref.tensorNames()) {
@@ -100,11 +111,7 @@ describe('worker pool with every in-thread option', () => {
         other.setImportance('att', new Float32Array([0.5, 3, -1, 2]));
         await assertSameState(other, ref, 'restored from in-thread bytes');
         await assertSameExtras(other, ref, o);
-        for (let s = 4; s < 7; s++) {
-          const input = stepInput(sz, s, 8);
-          assertSameResult(await other.step(input), ref.step(input), `step ${s} after restore`);
-        }
-        await assertSameState(other, ref, 'end');
+        await continueBoth(other, ref, sz, 4, 7, 8, 'restore');
       } finally {
         await other.close();
       }
@@ -142,11 +149,7 @@ describe('worker pool with every in-thread option', () => {
         await assert.rejects(p.step(stepInput(sz, 3, 6)), WorkerError);
         await assertSameState(p, ref, 'after the failed step');
         await assertSameExtras(p, ref, o);
-        for (let s = 3; s < 6; s++) {
-          const input = stepInput(sz, s, 6);
-          assertSameResult(await p.step(input), ref.step(input), `step ${s} after recovery`);
-        }
-        await assertSameState(p, ref, 'end');
+        await continueBoth(p, ref, sz, 3, 6, 6, 'recovery');
       });
     });
   }
