@@ -56,14 +56,11 @@ export function writeU32(b: Uint8Array, p: number, v: number): number {
   return p + 4;
 }
 
+/** The IEEE-754 binary32 bit pattern of `x` rounded to f32 (NaN payloads are platform-defined). */
+export { f32Bits } from '../reference/key.ts';
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-
-/** The IEEE-754 binary32 bit pattern of `x` rounded to f32 (NaN payloads are platform-defined). */
-export function f32Bits(x: number): number {
-  f32[0] = x;
-  return u32[0];
-}
 
 /** The f32 value with bit pattern `bits` (as a JS number). */
 export function bitsToF32(bits: number): number {

@@ -9,7 +9,7 @@
  * memory are used in place); outputs are copied out, so nothing returned aliases Wasm memory.
  */
 import { ConfigError, FormatError, NonFiniteError } from '../../errors.ts';
-import { isU32, type FormatErrorCode } from '../../codec/bytes.ts';
+import { bitsToF32, isU32, readU32, type FormatErrorCode } from '../../codec/bytes.ts';
 import { checkTensorHeader } from '../../codec/frame.ts';
 import type {
   DecodedFrame, DecodedTensor, DecodeLimits, DecodeState, EncodeOptions, EncodeTensor, FrameUpdate,
@@ -117,12 +117,6 @@ export function codecExports(core: WasmCore): CodecExports {
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** The checks ts-api/codec/frame.ts makes before looking at elements (the same function). */
-function checkTensor(t: EncodeTensor, seen: Set<string>, alwaysSendMask: boolean): { name: Uint8Array; u: UnitPlan } {
-  const { name, u } = checkTensorHeader(t, seen, alwaysSendMask);
-  return { name, u };
-}
-
 /** Byte offset of `a` in the core's memory when it is a view of it, else -1. */
 function inMemory(core: WasmCore, a: Uint32Array | Float32Array | Uint8Array): number {
   return a.buffer === core.exports.memory.buffer ? a.byteOffset : -1;
@@ -168,7 +162,8 @@ export function encodeFrameWasm(core: WasmCore, update: FrameUpdate, options: En
   x.sg_frame_begin(update.step);
   const seen = new Set<string>();
   for (const t of update.tensors) {
-    const { name, u } = checkTensor(t, seen, options.alwaysSendMask === true);
+    // The checks ts-api/codec/frame.ts makes before looking at elements (the same function).
+    const { name, u } = checkTensorHeader(t, seen, options.alwaysSendMask === true);
     const k = t.indices.length;
     const rank = t.shape?.length ?? -1;
     const valueCode = t.valueCode ?? options.valueCode ?? 'f32';
@@ -231,18 +226,8 @@ export function encodeFrameWasm(core: WasmCore, update: FrameUpdate, options: En
 
 function readDims(bytes: Uint8Array, off: number, rank: number): number[] {
   const dims: number[] = [];
-  for (let r = 0; r < rank; r++) {
-    const p = off + 4 * r;
-    dims.push((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0);
-  }
+  for (let r = 0; r < rank; r++) dims.push(readU32(bytes, off + 4 * r));
   return dims;
-}
-
-const f32Cell = new Float32Array(1);
-const u32Cell = new Uint32Array(f32Cell.buffer);
-function bitsToF32(bits: number): number {
-  u32Cell[0] = bits;
-  return f32Cell[0]!;
 }
 
 /**
