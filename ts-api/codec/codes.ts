@@ -10,9 +10,8 @@ import { rleDecode, rleEncode, rleSize } from './index_rle.ts';
 import { riceDecode, riceEncode, riceParameter, riceSize } from './index_rice.ts';
 import { varintIndexDecode, varintIndexEncode, varintIndexSize } from './index_varint.ts';
 import { INDEX_CODE_NAMES, type IndexCodeName, type ValueCodeName } from './ids.ts';
-import { bf16Decode, bf16Encode, bf16Quantize, bf16Size } from './values_bf16.ts';
-import { f16Decode, f16Encode, f16Quantize, f16Size } from './values_f16.ts';
 import { f32Decode, f32Encode, f32Size } from './values_f32.ts';
+import { BF16, F16, halfCodec } from './values_half.ts';
 import { int8Decode, int8Encode, int8Quantize, int8Scale, int8Size } from './values_int8.ts';
 import { ternaryDecode, ternaryEncode, ternaryMagnitude, ternaryQuantize, ternarySize } from './values_ternary.ts';
 
@@ -121,18 +120,8 @@ export const VALUE_CODECS: Readonly<Record<ValueCodeName, ValueCodec>> = {
     encode: (v, _p, out, pos) => f32Encode(v, out, pos),
     decode: (b, s, k, _p, a) => f32Decode(b, s, k, a),
   },
-  f16: {
-    name: 'f16', paramBytes: 0, param: noParam, size: f16Size,
-    quantize: (v) => f16Quantize(v),
-    encode: (v, _p, out, pos) => f16Encode(v, out, pos),
-    decode: (b, s, k, _p, a) => f16Decode(b, s, k, a),
-  },
-  bf16: {
-    name: 'bf16', paramBytes: 0, param: noParam, size: bf16Size,
-    quantize: (v) => bf16Quantize(v),
-    encode: (v, _p, out, pos) => bf16Encode(v, out, pos),
-    decode: (b, s, k, _p, a) => bf16Decode(b, s, k, a),
-  },
+  f16: halfCodec('f16', F16),
+  bf16: halfCodec('bf16', BF16),
   int8: {
     name: 'int8', paramBytes: 4, param: int8Scale, size: int8Size,
     quantize: (v, p) => int8Quantize(v, p),
