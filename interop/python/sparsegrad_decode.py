@@ -453,17 +453,23 @@ def _u32s(buf: bytes, o: int, count: int) -> np.ndarray:
     return np.frombuffer(buf, dtype='<u4', count=count, offset=o).astype(np.uint32)
 
 
-def _coo(buf, f, ib, n, k, dims, b):
-    idx = _u32s(buf, f, k)
-    bad = idx.astype(np.int64) >= n
-    order = np.zeros(k, dtype=bool)
-    order[1:] = idx[1:] <= idx[:-1]
-    hits = np.flatnonzero(bad | order)
+def _first_u32_fault(rng: np.ndarray, order: np.ndarray, base: int, range_msg, order_msg) -> None:
+    """Raise for the first u32 j (at base + 4j) out of range (E_INDEX_RANGE, which wins) or out of order."""
+    hits = np.flatnonzero(rng | order)
     if hits.size:
         j = int(hits[0])
-        if bad[j]:
-            raise FormatError('E_INDEX_RANGE', f + 4 * j, f'coo index {int(idx[j])} >= length {n}')
-        raise FormatError('E_INDEX_ORDER', f + 4 * j, f'coo index {int(idx[j])} not above {int(idx[j - 1])}')
+        if rng[j]:
+            raise FormatError('E_INDEX_RANGE', base + 4 * j, range_msg(j))
+        raise FormatError('E_INDEX_ORDER', base + 4 * j, order_msg(j))
+
+
+def _coo(buf, f, ib, n, k, dims, b):
+    idx = _u32s(buf, f, k)
+    order = np.zeros(k, dtype=bool)
+    order[1:] = idx[1:] <= idx[:-1]
+    _first_u32_fault(idx.astype(np.int64) >= n, order, f,
+                     lambda j: f'coo index {int(idx[j])} >= length {n}',
+                     lambda j: f'coo index {int(idx[j])} not above {int(idx[j - 1])}')
     return idx
 
 
@@ -482,15 +488,11 @@ def _csr(buf, f, ib, n, k, dims, b):
     row = np.repeat(np.arange(rows, dtype=np.int64), np.diff(ptr))
     first = np.zeros(k, dtype=bool)
     first[ptr[:-1][ptr[:-1] < ptr[1:]]] = True        # first column of each non-empty row
-    rng = col >= cols
     order = np.zeros(k, dtype=bool)
     order[1:] = (col[1:] <= col[:-1]) & ~first[1:]
-    hits = np.flatnonzero(rng | order)
-    if hits.size:
-        j = int(hits[0])
-        if rng[j]:
-            raise FormatError('E_INDEX_RANGE', g + 4 * j, f'csr column {int(col[j])} >= row width {cols}')
-        raise FormatError('E_INDEX_ORDER', g + 4 * j, f'csr column {int(col[j])} not above the previous one')
+    _first_u32_fault(col >= cols, order, g,
+                     lambda j: f'csr column {int(col[j])} >= row width {cols}',
+                     lambda j: f'csr column {int(col[j])} not above the previous one')
     return (row * cols + col).astype(np.uint32)
 
 
