@@ -8,9 +8,11 @@
  * "Sparsified SGD with Memory", NeurIPS 2018; Karimireddy et al., "Error Feedback Fixes SignSGD",
  * ICML 2019).
  */
+import { assertFiniteF32 } from './input_checks.ts';
 import { ConfigError, NonFiniteError, ShapeError } from './errors.ts';
 import type { CompressedTensor, SparseTensor, StepResult } from './types.ts';
-import { encodeFrame, type EncodeTensor } from './codec/index.ts';
+import { encodeFrame } from './codec/index.ts';
+import { isU32 } from './codec/bytes.ts';
 import {
   type CompressorOptions, baseDensity, groupK, resolveParams, validateOptions, type ResolvedParams,
 } from './config.ts';
@@ -67,9 +69,7 @@ export class Compressor {
 
   /** Caller-trained mask scores of a tensor (length n, finite), used at its next mask refresh. */
   setMaskScores(name: string, scores: Float32Array): void {
-    if (!(scores instanceof Float32Array)) throw new ShapeError(`mask scores of '${name}' must be a Float32Array`);
-    const bad = scores.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new NonFiniteError(name, bad, 'mask scores contain a non-finite value');
+    assertFiniteF32(name, scores, 'mask scores', 'mask scores contain a non-finite value');
     this.maskScores.set(name, scores.slice());
   }
 
@@ -80,9 +80,7 @@ export class Compressor {
 
   /** Head importance scores of a tensor (one finite value per head, e.g. attention entropy). */
   setImportance(name: string, scores: Float32Array): void {
-    if (!(scores instanceof Float32Array)) throw new ShapeError(`importance of '${name}' must be a Float32Array`);
-    const bad = scores.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new NonFiniteError(name, bad, 'importance contains a non-finite value');
+    assertFiniteF32(name, scores, 'importance', 'importance contains a non-finite value');
     this.importance.set(name, scores.slice());
   }
 
@@ -115,7 +113,7 @@ export class Compressor {
   step(tensors: TensorInput, options: StepOptions = {}): StepResult {
     const entries = toEntries(tensors);
     const step = options.step ?? this.counter;
-    if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) {
+    if (!isU32(step)) {
       throw new ConfigError(`step must be an integer in [0, 2^32), got ${String(step)}`);
     }
     const names = new Set<string>();
@@ -179,7 +177,7 @@ export class Compressor {
 
   /** The wire frame of a step's result (docs/wire-format.md), with each tensor's codes. */
   encode(result: StepResult): Uint8Array {
-    return encodeFrame({ step: result.step, tensors: result.tensors.map(wireTensor) });
+    return encodeFrame({ step: result.step, tensors: result.tensors.map(encodeTensorOf) });
   }
 
   private runKernels(
@@ -226,7 +224,7 @@ export class Compressor {
       }
       return slot;
     }
-    if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
+    if (!isU32(length)) {
       throw new ShapeError(`tensor '${name}': length must be an integer in [0, 2^32), got ${String(length)}`);
     }
     const got: number[] = [];
@@ -341,14 +339,6 @@ export class Compressor {
   dispose(): void {
     for (const name of this.tensorNames()) this.drop(name);
   }
-}
-
-/**
- * A result tensor as the codec takes it (docs/wire-format.md, "Structured units"): structured
- * results go with their unit sections (ts-api/wire_units.ts), element-wise ones unchanged.
- */
-function wireTensor(t: CompressedTensor): EncodeTensor {
-  return encodeTensorOf(t);
 }
 
 function toEntries(t: TensorInput): Array<[string, Float32Array]> {

@@ -9,6 +9,7 @@ import { type StructuredSpec, type UnitScore, structuredK, validateStructured } 
 import { kFromDensity, validateDensity, validateK } from './reference/density.ts';
 import { resolveApproxTopkOptions } from './reference/select_approx_topk.ts';
 import type { SimdChoice } from './backends/wasm/core.ts';
+import { isU32 } from './codec/bytes.ts';
 import { INDEX_CODE_NAMES, VALUE_CODE_NAMES, type IndexCodeName, type ValueCodeName } from './codec/ids.ts';
 import { type DynamicOptions, type Plan, validateDynamic } from './schedules/planner.ts';
 
@@ -162,7 +163,7 @@ function checkTensorOptions(o: TensorOptions, where: string, method: Method | St
 export function validateOptions(o: CompressorOptions): void {
   if (o === null || typeof o !== 'object') throw new ConfigError('options must be an object');
   checkKeys(o, TOP_KEYS, 'options');
-  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) {
+  if (o.seed !== undefined && !isU32(o.seed)) {
     throw new ConfigError(`seed must be an integer in [0, 2^32), got ${String(o.seed)}`);
   }
   if (o.errorFeedback !== undefined && typeof o.errorFeedback !== 'boolean') {

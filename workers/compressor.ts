@@ -22,6 +22,8 @@
  * each worker owns its memory (shared with the coordinator where the runtime allows it). Splitting
  * by chunks with an exact merge gives the same bits.
  */
+import { isU32 } from '../ts-api/codec/bytes.ts';
+import { assertFiniteF32 } from '../ts-api/input_checks.ts';
 import { ConfigError, NonFiniteError, ShapeError } from '../ts-api/errors.ts';
 import type { CompressorOptions } from '../ts-api/config.ts';
 import { encodeFrame } from '../ts-api/codec/index.ts';
@@ -202,7 +204,7 @@ export class WorkerCompressor {
       }),
       async ({ items, importance, maskScores }) => {
         const step = options.step ?? this.counter;
-        if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) {
+        if (!isU32(step)) {
           throw new ConfigError(`step must be an integer in [0, 2^32), got ${String(step)}`);
         }
         await this.ensureHealthy();
@@ -311,17 +313,13 @@ export class WorkerCompressor {
 
   /** Caller-trained mask scores of a tensor (length n, finite), used at its next mask refresh (steps submitted from now on). */
   setMaskScores(name: string, scores: Float32Array): void {
-    if (!(scores instanceof Float32Array)) throw new ShapeError(`mask scores of '${name}' must be a Float32Array`);
-    const bad = scores.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new NonFiniteError(name, bad, 'mask scores contain a non-finite value');
+    assertFiniteF32(name, scores, 'mask scores', 'mask scores contain a non-finite value');
     this.maskScores = new Map(this.maskScores).set(name, scores.slice());
   }
 
   /** Head importance scores of a tensor (one finite value per head), for steps submitted from now on. */
   setImportance(name: string, scores: Float32Array): void {
-    if (!(scores instanceof Float32Array)) throw new ShapeError(`importance of '${name}' must be a Float32Array`);
-    const bad = scores.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new NonFiniteError(name, bad, 'importance contains a non-finite value');
+    assertFiniteF32(name, scores, 'importance', 'importance contains a non-finite value');
     this.importance = new Map(this.importance).set(name, scores.slice());
   }
 

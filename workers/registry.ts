@@ -19,6 +19,7 @@
  * views of its own shared Wasm memory instead (workers/shared_core.ts), adopted the same way. Masks
  * always come back as small copies.
  */
+import { isU32 } from '../ts-api/codec/bytes.ts';
 import { ShapeError } from '../ts-api/errors.ts';
 import { tensorOptions, type CompressorOptions } from '../ts-api/config.ts';
 import type { MaskMeta, PieceDesc, PieceRestore, PieceState, Published, SnapshotMode } from './protocol.ts';
@@ -110,7 +111,7 @@ export class Registry {
   /** Places a new tensor (validating its name and length as the in-thread compressor does). */
   register(name: string, length: number): TensorEntry {
     if (typeof name !== 'string' || name.length === 0) throw new ShapeError('tensor names must be non-empty strings');
-    if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
+    if (!isU32(length)) {
       throw new ShapeError(`tensor '${name}': length must be an integer in [0, 2^32), got ${String(length)}`);
     }
     const pieces: PieceEntry[] = [];

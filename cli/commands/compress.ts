@@ -16,6 +16,7 @@ import {
   type IndexCodeChoice, type ValueCodeName,
 } from '../../ts-api/codec/index.ts';
 import { parseArgs, parseIntList, UsageError, type FlagSpecs, type ParsedArgs } from '../args.ts';
+import { isU32 } from '../../ts-api/codec/bytes.ts';
 import { readBytes, readF32, readOptionalBytes, writeAtomic, writeBytes, type CliIO } from '../io.ts';
 
 /** The selection methods `compress` accepts (one tensor per run, so no `hybrid`). */
@@ -100,7 +101,7 @@ function planFrom(args: ParsedArgs): CompressPlan {
   if (threshold !== undefined && !(threshold >= 0)) throw new UsageError(`compress: --threshold must be >= 0, got ${threshold}`);
   for (const flag of ['seed', 'step'] as const) {
     const v = args.number(flag);
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
+    if (v !== undefined && !isU32(v)) {
       throw new UsageError(`compress: --${flag} must be an integer in [0, 2^32), got ${v}`);
     }
   }

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../../ts-api/index.ts';
 import { decodeFrame, type DecodedTensor } from '../../ts-api/codec/index.ts';
+import { isU32 } from '../../ts-api/codec/bytes.ts';
 import { parseArgs, UsageError, type FlagSpecs } from '../args.ts';
 import { f32Bytes, readBytes, readOptionalBytes, writeAtomic, writeBytes, type CliIO } from '../io.ts';
 import { LIMIT_FLAGS, limitsFrom } from './limits.ts';
@@ -67,7 +68,7 @@ function readMasks(path: string): Map<string, Uint32Array> {
     throw new ConfigError(`mask store '${path}' is not valid JSON: ${(e as Error).message}`);
   }
   const ok = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) &&
-    Object.values(parsed).every((v) => Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0 && i <= 0xffffffff));
+    Object.values(parsed).every((v) => Array.isArray(v) && v.every(isU32));
   if (!ok) throw new ConfigError(`mask store '${path}' must be a JSON object of name -> array of indices`);
   return new Map(Object.entries(parsed as Record<string, number[]>).map(([k, v]) => [k, Uint32Array.from(v)]));
 }
