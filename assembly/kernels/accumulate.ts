@@ -6,17 +6,7 @@
  */
 import { ABS_MASK, NONFINITE_KEY, accStore, loadF32, storeF32 } from '../util/key';
 import { randomWord, randomWordX4 } from '../util/rng';
-import { candPush, candPushValue, setError } from '../util/scratch';
-
-/** Finds the first element of s (already accumulated) whose key is non-finite; records it. */
-function reportNonFinite(s: usize, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) {
-    if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= NONFINITE_KEY) {
-      setError(0, i);
-      return;
-    }
-  }
-}
+import { candPush, candPushValue, reportFirstNonFinite, setError } from '../util/scratch';
 
 // @ts-ignore: decorator
 @inline function pushLanes(m: v128, base: u32): void {
@@ -138,7 +128,7 @@ export function accumulateCollectRandom(s: usize, r: usize, n: u32, thr: u32, k0
     if (randomWord(k0, k1, i) >= thr) candPush(i);
   }
   if (maxKey >= NONFINITE_KEY) {
-    reportNonFinite(s, n);
+    reportFirstNonFinite(s, n);
     return false;
   }
   return true;

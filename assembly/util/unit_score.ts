@@ -15,8 +15,8 @@ score is not finite (a true non-finite, or a finite sum that overflowed). The do
  * column (each lane then holds exactly one column, summed top to bottom), vectorized along the row.
  * Both give the documented per-lane order, so the SIMD and scalar builds agree to the bit.
  */
-import { ABS_MASK, NONFINITE_KEY, accStore, loadF32 } from './key';
-import { setError } from './scratch';
+import { ABS_MASK, NONFINITE_KEY, accStore } from './key';
+import { reportFirstNonFinite } from './scratch';
 import { unitLanes } from './unit_result';
 
 /** Score: sum of |acc| over the unit. */
@@ -63,17 +63,6 @@ export const SCORE_MAX: u32 = 2;
   if (mode == SCORE_MAX) return i32x4.max_u(lanes, v128.and(a, i32x4.splat(ABS_MASK)));
   if (mode == SCORE_L1) return f32x4.add(lanes, v128.and(a, i32x4.splat(ABS_MASK)));
   return f32x4.add(lanes, f32x4.mul(a, a));
-}
-
-/** Finds the first non-finite element of s (which holds acc) and records it; false if none. */
-function reportFirstNonFinite(s: usize, n: u32): bool {
-  for (let i: u32 = 0; i < n; i++) {
-    if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= NONFINITE_KEY) {
-      setError(0, i);
-      return true;
-    }
-  }
-  return false;
 }
 
 /**
