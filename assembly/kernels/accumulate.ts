@@ -4,19 +4,9 @@
  * indices whose key reaches a threshold. One read of s and r and one write of s: the traffic of the
  * error-feedback floor (Seide et al., "1-bit SGD", Interspeech 2014; Stich et al., NeurIPS 2018).
  */
-import { ABS_MASK, NONFINITE_KEY, loadF32, storeF32 } from '../util/key';
+import { ABS_MASK, NONFINITE_KEY, accStore, loadF32, storeF32 } from '../util/key';
 import { randomWord, randomWordX4 } from '../util/rng';
-import { candPush, candPushValue, setError } from '../util/scratch';
-
-/** Finds the first element of s (already accumulated) whose key is non-finite; records it. */
-function reportNonFinite(s: usize, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) {
-    if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= NONFINITE_KEY) {
-      setError(0, i);
-      return;
-    }
-  }
-}
+import { candPush, candPushValue, reportFirstNonFinite, setError } from '../util/scratch';
 
 // @ts-ignore: decorator
 @inline function pushLanes(m: v128, base: u32): void {
@@ -97,11 +87,7 @@ export function accumulateCollect(s: usize, r: usize, n: u32, thr: u32): bool {
     }
   }
   for (; i < n; i++) {
-    let a = loadF32(s, i);
-    if (r) {
-      a += loadF32(r, i);
-      storeF32(s, i, a);
-    }
+    const a = accStore(s, r, i);
     if ((reinterpret<u32>(a) & ABS_MASK) >= tv) handleLanes(s, i, 1, thr);
   }
   return !badSeen;
@@ -137,16 +123,12 @@ export function accumulateCollectRandom(s: usize, r: usize, n: u32, thr: u32, k0
     maxKey = laneMaxU(mk);
   }
   for (; i < n; i++) {
-    let a = loadF32(s, i);
-    if (r) {
-      a += loadF32(r, i);
-      storeF32(s, i, a);
-    }
+    const a = accStore(s, r, i);
     maxKey = max<u32>(maxKey, reinterpret<u32>(a) & ABS_MASK);
     if (randomWord(k0, k1, i) >= thr) candPush(i);
   }
   if (maxKey >= NONFINITE_KEY) {
-    reportNonFinite(s, n);
+    reportFirstNonFinite(s, n);
     return false;
   }
   return true;

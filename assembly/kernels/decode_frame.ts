@@ -30,6 +30,7 @@ import { int8Decode } from './decode_int8';
 import { ternaryDecode } from './decode_ternary';
 import { nmDecode } from './decode_nm';
 import { nmCount, rectCount, rectEmit, rectGridDim, rectSetup } from '../util/unit_grid';
+import { dimsProduct, methodUnit, valueBytes } from '../util/frame_rules';
 
 /** u32 words per tensor record. */
 export const TENSOR_WORDS: u32 = 27;
@@ -133,30 +134,6 @@ function newRecord(): usize {
   store<u32>(rec + (<usize>field << 2), v);
 }
 
-/** Exact product of dims at offset `o`, or 2^32 when it exceeds 2^32 - 1 (0 if any dim is 0). */
-function dimsProduct(o: u32, rank: u32): u64 {
-  for (let d: u32 = 0; d < rank; d++) if (u32at(o + (d << 2)) == 0) return 0;
-  let prod: u64 = 1;
-  for (let d: u32 = 0; d < rank; d++) {
-    prod *= <u64>u32at(o + (d << 2));
-    if (prod > 0xffffffff) return 0x100000000;
-  }
-  return prod;
-}
-
-/** The unit of a method id (0..7: 0, 16..20: 1, 21: 2, 22: 3), or 4 (no unit) for other ids. */
-function methodUnit(method: u32): u32 {
-  if (method < 8) return 0;
-  if (method >= 16 && method <= 20) return 1;
-  if (method == 21) return 2;
-  return method == 22 ? 3 : 4;
-}
-
-/** The value code's exact payload bytes for `count` values. */
-function valueSize(vc: u32, count: u64): u64 {
-  return vc == 0 ? count << 2 : vc == 3 ? count : vc == 4 ? (count + 7) >> 3 : count << 1;
-}
-
 /** Decodes the section at offset `start`; returns 0 (the record's T_SECTION_BYTES says where it ends) or an error code. */
 function decodeSection(start: u32): i32 {
   let p = start;
@@ -216,7 +193,7 @@ function decodeSection(start: u32): i32 {
   const a = p;
   if (!fits(a, 8)) return formatFail(E_TRUNCATED, a);
   const n = u32at(a);
-  if (hasShape && dimsProduct(dimsOff, rank) != <u64>n) return formatFail(E_SHAPE, a);
+  if (hasShape && dimsProduct(base + <usize>dimsOff, rank) != <u64>n) return formatFail(E_SHAPE, a);
   const k = u32at(a + 4);
   // Unit 1: the grid (U ≤ n, since the dims' product is n); indices are unit numbers below U.
   const U = unit == 1 ? rectSetup(base + <usize>dimsOff, base + <usize>unitDimsOff, rank) : n;
@@ -254,7 +231,7 @@ function decodeSection(start: u32): i32 {
   else if (ic == 1) fixed = ((<i64>rows + 1) << 2) + (<i64>k << 2);
   else if (ic == 2) fixed = (<i64>U + 7) >> 3;
   if (fixed >= 0 && <i64>ib != fixed) return formatFail(E_COUNT, e);
-  const vExpected = valueSize(vc, <u64>k);
+  const vExpected = valueBytes(vc, <u64>k);
   if (unit == 1 ? <u64>vb < vExpected : <u64>vb != vExpected) return formatFail(E_COUNT, e + 4);
   p = e + 8;
   if (!fits(p, ib)) return formatFail(E_TRUNCATED, p);
@@ -309,7 +286,7 @@ function decodeSection(start: u32): i32 {
     const m = rectCount(ip, k);
     if (before + <f64>m > maxElems) return formatFail(E_LIMIT, a + 4);
     elements = before + <f64>m;
-    if (<u64>vb != valueSize(vc, m)) return formatFail(E_COUNT, e + 4);
+    if (<u64>vb != valueBytes(vc, m)) return formatFail(E_COUNT, e + 4);
     count = <u32>m;
     set(rec, T_K, count);
     const ep = count ? heap.alloc(<usize>count << 2) : 0;

@@ -5,11 +5,6 @@
  */
 import { f32BitsToBf16Sat, f32x4ToBf16Sat } from '../util/f16_convert';
 
-/** Exact payload bytes of `bf16` for k values. */
-export function bf16Size(k: u32): u64 {
-  return <u64>k << 1;
-}
-
 /** Writes the bf16 bits of finite `val[0, k)` at `dst`; returns the end. */
 export function bf16Encode(dst: usize, val: usize, k: u32): usize {
   let j: u32 = 0;

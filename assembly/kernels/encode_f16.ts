@@ -5,11 +5,6 @@
  */
 import { f32BitsToF16Sat, f32x4ToF16Sat } from '../util/f16_convert';
 
-/** Exact payload bytes of `f16` for k values. */
-export function f16Size(k: u32): u64 {
-  return <u64>k << 1;
-}
-
 /** Writes the f16 bits of finite `val[0, k)` at `dst`; returns the end. */
 export function f16Encode(dst: usize, val: usize, k: u32): usize {
   let j: u32 = 0;

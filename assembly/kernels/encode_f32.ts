@@ -3,11 +3,6 @@
  * the Wasm memory layout of the value array itself. Lossless. Payload: exactly 4·k bytes.
  */
 
-/** Exact payload bytes of `f32` for k values. */
-export function f32Size(k: u32): u64 {
-  return <u64>k << 2;
-}
-
 /** Writes `val[0, k)` at `dst`; returns the end. */
 export function f32Encode(dst: usize, val: usize, k: u32): usize {
   memory.copy(dst, val, <usize>k << 2);

@@ -19,9 +19,10 @@ import { f32Encode } from './encode_f32';
 import { f16Encode } from './encode_f16';
 import { bf16Encode } from './encode_bf16';
 import { int8Encode, int8ScaleFromMaxBits } from './encode_int8';
-import { ternaryEncode, ternaryMagnitude, ternarySize } from './encode_ternary';
+import { ternaryEncode, ternaryMagnitude } from './encode_ternary';
 import { nameHash, namesAdd, namesContains, namesReset, utf8Valid } from '../util/utf8_names';
 import { nmMismatch, rectGridDim, rectMismatch, rectSetup } from '../util/unit_grid';
+import { dimsProduct, methodUnit, valueBytes } from '../util/frame_rules';
 
 /** frameAddTensor / frameFinish status codes (0 = ok). Part of the ABI (assembly/codec_abi.ts). */
 export const ENC_OK: i32 = 0;
@@ -145,18 +146,6 @@ function fail(code: i32, j: u32): i32 {
   return code;
 }
 
-/** Exact product of the dims, saturated at 2^32 (0 if any dim is 0). */
-function dimsProduct(shape: usize, rank: u32): u64 {
-  let prod: u64 = 1;
-  for (let d: u32 = 0; d < rank; d++) {
-    const v = <u64>load<u32>(shape + (<usize>d << 2));
-    if (v == 0) return 0;
-    prod *= v;
-    if (prod > U32_MAX) prod = U32_MAX + 1;
-  }
-  return prod;
-}
-
 /**
  * Checks one tensor and appends its section. `rank` < 0: no shape. `indexCode` 0..5 or INDEX_AUTO;
  * `valueCode` 0..4. Returns ENC_OK or an ENC_* code (the frame is then failed until frameBegin).
@@ -172,7 +161,7 @@ export function frameAddTensor(
   if (nameLen < 1 || nameLen > 1024 || !utf8Valid(namePtr, nameLen)) return fail(ENC_NAME, 0);
   const h = nameHash(namePtr, nameLen);
   if (namesContains(NAMES, out, namePtr, nameLen, h)) return fail(ENC_DUPLICATE_NAME, 0);
-  const mUnit: u32 = method < 8 ? 0 : method >= 16 && method <= 20 ? 1 : method == 21 ? 2 : method == 22 ? 3 : 4;
+  const mUnit = methodUnit(method);
   if (mUnit > 3) return fail(ENC_METHOD, 0);
   const hasShape = rank >= 0;
   const r = hasShape ? <u32>rank : 0;
@@ -261,8 +250,7 @@ export function frameAddTensor(
     param = b;
     ib = riceSizeFromQuotients(kc, b, scanRiceQ);
   }
-  const vb: u64 =
-    valueCode == V_F32 ? <u64>k << 2 : valueCode == V_INT8 ? <u64>k : valueCode == V_TERNARY ? ternarySize(k) : <u64>k << 1;
+  const vb = valueBytes(valueCode, <u64>k);
   if (ib > U32_MAX || vb > U32_MAX) return fail(ENC_PAYLOAD_TOO_LARGE, 0);
   const ipb: u64 = code == CODE_RICE ? 1 : 0;
   const vpb: u64 = valueCode == V_INT8 || valueCode == V_TERNARY ? 4 : 0;

@@ -50,7 +50,7 @@ export let scanRiceQ: u64 = 0;
       const d = i32x4.sub(cur, prev);
       if (!i32x4.all_true(i32x4.lt_u(i32x4.sub(d, one), i32x4.sub(i32x4.sub(nv, prev), one)))) break;
       const dc = doV || doR ? clampDeltas(d) : d;
-      if (doV) vAcc = i32x4.add(vAcc, varintGapBytesLanes(dc));
+      if (doV) vAcc = i32x4.add(vAcc, varintGapBytesLanes(dc, 0));
       if (doR) {
         const start = rleStartLanes(dc);
         zAcc = i32x4.add(zAcc, v128.and(rleZBytesLanes(dc), start));

@@ -6,11 +6,6 @@
  * SIMD: sixteen values per step (four divisions, round, clamp, two saturating narrows).
  */
 
-/** Exact payload bytes of `int8` for k values (the scale is the value parameter). */
-export function int8Size(k: u32): u64 {
-  return <u64>k;
-}
-
 /**
  * The int8 scale from the largest magnitude pattern (see maxAbsBits): f32(maxabs / 127), lowered
  * by one ulp when f32(127 · scale) overflows (maxabs = the f32 maximum), so every level decodes finite.

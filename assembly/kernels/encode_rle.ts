@@ -10,7 +10,7 @@
  * Each term is a SIMD pass, run only when enough adjacent pairs exist for such a run.
  */
 import { varintSize, writeVarintFast } from '../util/varint_leb128';
-import { clampDeltas, sumLanes } from './encode_varint';
+import { clampDeltas, sumLanes, varintGapBytesLanes } from './encode_varint';
 
 /** Number of runs longer than `t` (t < k) in ascending `idx[0, k)`. */
 function runsLongerThan(idx: usize, k: u32, t: u32): u64 {
@@ -48,11 +48,7 @@ function runsLongerThan(idx: usize, k: u32, t: u32): u64 {
 /** Varint bytes of z = d - 2 in four lanes of clamped deltas (meaningful where a run starts). */
 // @ts-ignore: decorator
 @inline export function rleZBytesLanes(dc: v128): v128 {
-  let n = i32x4.splat(1);
-  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x81)));
-  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x4001)));
-  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x200001)));
-  return i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x10000001)));
+  return varintGapBytesLanes(dc, 1);
 }
 
 /**

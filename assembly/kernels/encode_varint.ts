@@ -7,17 +7,19 @@
 import { varintSize, writeVarintFast } from '../util/varint_leb128';
 
 /**
- * Varint bytes of the gaps g = d - 1 of four lanes of deltas d = i_j - i_{j-1} (d ≥ 1):
- * 1 + [d > 2^7] + [d > 2^14] + [d > 2^21] + [d > 2^28]. `dc` is d clamped to ≤ 2^28 + 2
- * (i32x4.min_u), which keeps the signed compares (native on every SIMD target) exact.
+ * Varint bytes of g = d - 1 - skip in four lanes of deltas d = i_j - i_{j-1} (skip 0: the gaps of
+ * this code; skip 1: rle's z = d - 2, see rleZBytesLanes): 1 + [d > 2^7 + skip] + [d > 2^14 + skip]
+ * + [d > 2^21 + skip] + [d > 2^28 + skip]. `dc` is d clamped to ≤ 2^28 + 2 (clampDeltas), which
+ * keeps the signed compares (native on every SIMD target) exact. `skip` is a constant at every call,
+ * so the thresholds fold into vector constants.
  */
 // @ts-ignore: decorator
-@inline export function varintGapBytesLanes(dc: v128): v128 {
+@inline export function varintGapBytesLanes(dc: v128, skip: i32): v128 {
   let n = i32x4.splat(1);
-  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x80)));
-  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x4000)));
-  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x200000)));
-  return i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x10000000)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x80 + skip)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x4000 + skip)));
+  n = i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x200000 + skip)));
+  return i32x4.sub(n, i32x4.gt_s(dc, i32x4.splat(0x10000000 + skip)));
 }
 
 /** Deltas clamped to 2^28 + 2 for the signed compares of the size lanes (every threshold is below). */
@@ -35,7 +37,7 @@ export function varintIndexSize(idx: usize, k: u32): u64 {
     let acc = i32x4.splat(0);
     for (; j + 4 <= k; j += 4) {
       const p = idx + (<usize>j << 2);
-      acc = i32x4.add(acc, varintGapBytesLanes(clampDeltas(i32x4.sub(v128.load(p), v128.load(p - 4)))));
+      acc = i32x4.add(acc, varintGapBytesLanes(clampDeltas(i32x4.sub(v128.load(p), v128.load(p - 4))), 0));
     }
     total += sumLanes(acc);
   }

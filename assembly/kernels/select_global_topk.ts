@@ -30,6 +30,21 @@ import { candidateKeysInto, emitArray, emitCandidates } from '../util/emit';
   store<u32>(table + ((<usize>(t * stride + field)) << 2), v);
 }
 
+/**
+ * The K-th largest magnitude key over the arrays of a tensor table (s at field 0, n at field 2):
+ * sets rsKey and rsAbove.
+ */
+export function tableSelectAbs(table: usize, m: u32, K: u32, stride: u32): void {
+  rsBegin(K);
+  for (let l = 0; l < 3; l++) {
+    rsClear();
+    for (let t: u32 = 0; t < m; t++) {
+      rsCountAbsF32(<usize>tableGet(table, t, 0, stride), tableGet(table, t, 2, stride));
+    }
+    rsFinishLevel();
+  }
+}
+
 const STRIDE: u32 = 4;
 
 /** Filter threshold and candidate limit for K over all tensors, from a pooled strided sample. */
@@ -96,16 +111,7 @@ export function selectGlobalTopk(table: usize, m: u32, K: u32): i32 {
       from = to;
     }
     rsSelectU32(keys, candCount, K);
-  } else {
-    rsBegin(K);
-    for (let l = 0; l < 3; l++) {
-      rsClear();
-      for (let t: u32 = 0; t < m; t++) {
-        rsCountAbsF32(<usize>tableGet(table, t, 0, STRIDE), tableGet(table, t, 2, STRIDE));
-      }
-      rsFinishLevel();
-    }
-  }
+  } else tableSelectAbs(table, m, K, STRIDE);
   const T = rsKey;
   let quota = K - rsAbove;
   let from: u32 = 0;

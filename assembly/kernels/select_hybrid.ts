@@ -8,10 +8,10 @@
  * results follow one another in the result area, in table order.
  */
 import { ABS_MASK, loadF32, storeF32 } from '../util/key';
-import { rsAbove, rsBegin, rsClear, rsCountAbsF32, rsFinishLevel, rsKey, rsSelectAbsF32 } from '../util/radix_select';
+import { rsAbove, rsKey, rsSelectAbsF32 } from '../util/radix_select';
 import { candReset, errorIndex, resultCount, resultEnsure, resultPush, resultReserve, setError } from '../util/scratch';
 import { accumulateCollect } from './accumulate';
-import { tableGet, tableSet } from './select_global_topk';
+import { tableGet, tableSelectAbs, tableSet } from './select_global_topk';
 
 const STRIDE: u32 = 5;
 
@@ -27,14 +27,7 @@ export function selectHybrid(table: usize, m: u32, K: u32): i32 {
   }
   let Tg: u32 = 0xffffffff;
   if (K > 0) {
-    rsBegin(K);
-    for (let l = 0; l < 3; l++) {
-      rsClear();
-      for (let t: u32 = 0; t < m; t++) {
-        rsCountAbsF32(<usize>tableGet(table, t, 0, STRIDE), tableGet(table, t, 2, STRIDE));
-      }
-      rsFinishLevel();
-    }
+    tableSelectAbs(table, m, K, STRIDE);
     Tg = rsKey;
   }
   resultReserve(0);

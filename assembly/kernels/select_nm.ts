@@ -14,7 +14,7 @@
  * passes when that is cheaper (groupVector). The scalar build ranks by distinct composites
  * (key, 31 - j) with min(N, g - N) max/min passes (groupScalar). All give the same kept set.
  */
-import { ABS_MASK, NONFINITE_KEY, loadF32, storeF32 } from '../util/key';
+import { ABS_MASK, NONFINITE_KEY, accStore, loadF32, storeF32 } from '../util/key';
 import { resultCount, resultIdx, resultPush, resultReserve, resultSetCount, resultVal, setError } from '../util/scratch';
 import { unitReserve } from '../util/unit_result';
 import { INVALID } from './select_block';
@@ -55,24 +55,12 @@ function keptSet(g: u32, N: u32): u32 {
 }
 
 /**
- * One group of g elements at i0: acc into s (r != 0), non-finite check, keep the N first.
- * Returns false (error recorded) at the first non-finite element.
+ * Pushes the kept elements (bit j = element i0 + j) of a group in ascending order with their acc;
+ * with error feedback (r != 0) their residual becomes +0.
  */
-function groupScalar(s: usize, r: usize, i0: u32, g: u32, N: u32): bool {
-  for (let j: u32 = 0; j < g; j++) {
-    let a = loadF32(s, i0 + j);
-    if (r) {
-      a += loadF32(r, i0 + j);
-      storeF32(s, i0 + j, a);
-    }
-    const key = reinterpret<u32>(a) & ABS_MASK;
-    if (key >= NONFINITE_KEY) {
-      setError(0, i0 + j);
-      return false;
-    }
-    store<u64>(groupBuf + (<usize>j << 3), ((<u64>key << 5) | <u64>(31 - j)) + 1);
-  }
-  let bits = keptSet(g, N);
+// @ts-ignore: decorator
+@inline function emitKept(s: usize, r: usize, i0: u32, kept: u32): void {
+  let bits = kept;
   const ef = r != 0;
   while (bits) {
     const i = i0 + ctz<u32>(bits);
@@ -80,6 +68,23 @@ function groupScalar(s: usize, r: usize, i0: u32, g: u32, N: u32): bool {
     if (ef) storeF32(s, i, 0);
     bits &= bits - 1;
   }
+}
+
+/**
+ * One group of g elements at i0: acc into s (r != 0), non-finite check, keep the N first.
+ * Returns false (error recorded) at the first non-finite element.
+ */
+function groupScalar(s: usize, r: usize, i0: u32, g: u32, N: u32): bool {
+  for (let j: u32 = 0; j < g; j++) {
+    const a = accStore(s, r, i0 + j);
+    const key = reinterpret<u32>(a) & ABS_MASK;
+    if (key >= NONFINITE_KEY) {
+      setError(0, i0 + j);
+      return false;
+    }
+    store<u64>(groupBuf + (<usize>j << 3), ((<u64>key << 5) | <u64>(31 - j)) + 1);
+  }
+  emitKept(s, r, i0, keptSet(g, N));
   return true;
 }
 
@@ -164,12 +169,7 @@ function groupVector(s: usize, r: usize, i0: u32, g: u32, N: u32): bool {
       for (let j = j0; j < j0 + 4; j++) {
         let key: u32 = 0;
         if (j < g) {
-          let a = loadF32(s, i0 + j);
-          if (r) {
-            a += loadF32(r, i0 + j);
-            storeF32(s, i0 + j, a);
-          }
-          key = reinterpret<u32>(a) & ABS_MASK;
+          key = reinterpret<u32>(accStore(s, r, i0 + j)) & ABS_MASK;
         }
         store<u32>(keyBuf + (<usize>j << 2), key);
       }
@@ -217,13 +217,7 @@ function groupVector(s: usize, r: usize, i0: u32, g: u32, N: u32): bool {
     }
     bits &= all;
   }
-  const ef = r != 0;
-  while (bits) {
-    const i = i0 + ctz<u32>(bits);
-    resultPush(i, loadF32(s, i));
-    if (ef) storeF32(s, i, 0);
-    bits &= bits - 1;
-  }
+  emitKept(s, r, i0, bits);
   return true;
 }
 

@@ -47,3 +47,14 @@ export const NONFINITE_KEY: u32 = 0x7f800000;
 @inline export function accAt(s: usize, r: usize, i: u32): f32 {
   return r ? loadF32(s, i) + loadF32(r, i) : loadF32(s, i);
 }
+
+/** acc at element i: s[i] + r[i] stored over s when r != 0, else s[i]. */
+// @ts-ignore: decorator
+@inline export function accStore(s: usize, r: usize, i: u32): f32 {
+  let a = loadF32(s, i);
+  if (r) {
+    a += loadF32(r, i);
+    storeF32(s, i, a);
+  }
+  return a;
+}

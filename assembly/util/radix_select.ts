@@ -10,7 +10,6 @@
  * Cost: three reads of the keys; deterministic and O(n) whatever the data (no pivot worst case).
  */
 import { loadF32, loadU32, ABS_MASK } from './key';
-import { randomWord } from './rng';
 
 const HIST_SIZE: i32 = 2048;
 let hist: usize = 0;
@@ -87,11 +86,6 @@ export function rsCountAbsF32(p: usize, n: u32): void {
 /** Feeds the keys of a u32 array. */
 export function rsCountU32(p: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) rsCountKey(loadU32(p, i));
-}
-
-/** Feeds the random words of elements 0..n-1. */
-export function rsCountRandom(n: u32, k0: u32, k1: u32): void {
-  for (let i: u32 = 0; i < n; i++) rsCountKey(randomWord(k0, k1, i));
 }
 
 /** Closes a level: picks the digit that holds the rank-th largest key. */

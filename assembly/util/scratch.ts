@@ -3,6 +3,7 @@
  * u32 indices and their f32 values, `resultCount` of them. Buffers grow geometrically and are kept
  * between calls, so steady-state steps allocate nothing.
  */
+import { ABS_MASK, NONFINITE_KEY, loadF32 } from './key';
 
 /** Result indices (u32). */
 export let resultIdx: usize = 0;
@@ -128,4 +129,15 @@ export let errorTensor: u32 = 0;
 export function setError(tensor: u32, index: u32): void {
   errorTensor = tensor;
   errorIndex = index;
+}
+
+/** Finds the first non-finite element of s (which holds acc) and records it; false if none. */
+export function reportFirstNonFinite(s: usize, n: u32): bool {
+  for (let i: u32 = 0; i < n; i++) {
+    if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= NONFINITE_KEY) {
+      setError(0, i);
+      return true;
+    }
+  }
+  return false;
 }

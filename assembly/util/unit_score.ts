@@ -15,8 +15,8 @@ score is not finite (a true non-finite, or a finite sum that overflowed). The do
  * column (each lane then holds exactly one column, summed top to bottom), vectorized along the row.
  * Both give the documented per-lane order, so the SIMD and scalar builds agree to the bit.
  */
-import { ABS_MASK, NONFINITE_KEY, loadF32, storeF32 } from './key';
-import { setError } from './scratch';
+import { ABS_MASK, NONFINITE_KEY, accStore } from './key';
+import { reportFirstNonFinite } from './scratch';
 import { unitLanes } from './unit_result';
 
 /** Score: sum of |acc| over the unit. */
@@ -30,17 +30,6 @@ export const SCORE_MAX: u32 = 2;
 // @ts-ignore: decorator
 @inline export function ceilDiv(a: u32, b: u32): u32 {
   return a / b + (a % b != 0 ? 1 : 0);
-}
-
-/** acc at element i: s[i] + r[i] stored over s when r != 0, else s[i]. */
-// @ts-ignore: decorator
-@inline function accStore(s: usize, r: usize, i: u32): f32 {
-  let a = loadF32(s, i);
-  if (r) {
-    a += loadF32(r, i);
-    storeF32(s, i, a);
-  }
-  return a;
 }
 
 /** Adds one element's term to the lane accumulator at p (f32 sum, or u32 max key). */
@@ -74,17 +63,6 @@ export const SCORE_MAX: u32 = 2;
   if (mode == SCORE_MAX) return i32x4.max_u(lanes, v128.and(a, i32x4.splat(ABS_MASK)));
   if (mode == SCORE_L1) return f32x4.add(lanes, v128.and(a, i32x4.splat(ABS_MASK)));
   return f32x4.add(lanes, f32x4.mul(a, a));
-}
-
-/** Finds the first non-finite element of s (which holds acc) and records it; false if none. */
-function reportFirstNonFinite(s: usize, n: u32): bool {
-  for (let i: u32 = 0; i < n; i++) {
-    if ((reinterpret<u32>(loadF32(s, i)) & ABS_MASK) >= NONFINITE_KEY) {
-      setError(0, i);
-      return true;
-    }
-  }
-  return false;
 }
 
 /**
